@@ -1,0 +1,209 @@
+package org.medfl.client;
+
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.medfl.client.connect.Backoff;
+import org.medfl.client.connect.CoordinatorClient;
+import org.medfl.client.data.ImageFolderSource;
+import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.training.LocalTrainer;
+import org.medfl.client.training.TrainResult;
+import org.medfl.common.codec.CodecException;
+import org.medfl.common.codec.ParameterCodec;
+import org.medfl.common.job.JobSpec;
+import org.medfl.common.model.NativeAcceleration;
+import org.medfl.proto.v1.JoinReply;
+import org.medfl.proto.v1.PushReply;
+import org.medfl.proto.v1.Task;
+import org.medfl.proto.v1.UpdateHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The site agent's loop: join, long-poll for tasks, fetch the global model, train locally, push the update; when the
+ * coordinator is unreachable, retry with exponential backoff. Images and labels never leave this class's process:
+ * the only payload it sends is the parameter delta (and its header of counts and metrics).
+ */
+public final class SiteAgent implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(SiteAgent.class);
+  /** Reported to the coordinator and recorded in its audit trail. */
+  public static final String VERSION = "medfl-site/0.1.0";
+
+  private final ManagedChannel channel;
+  private final EgressLedger ledger;
+  private final CoordinatorClient client;
+  private final Path dataDir;
+  private final Backoff backoff;
+  private final Events events;
+  private final long pollMillis;
+  private final Map<String, LocalTrainer> trainers = new HashMap<>();
+  private volatile boolean running = true;
+  private volatile Thread thread;
+
+  /** What the agent reports as it works (progress lines, test latches). */
+  public interface Events {
+    /** Joined the consortium (again, after a reconnect). */
+    default void joined(JoinReply reply) {}
+
+    /** Trained and had the update accepted. */
+    default void updateAccepted(String jobId, int round, TrainResult result) {}
+
+    /** The coordinator refused the update or the task failed locally. */
+    default void taskFailed(String jobId, int round, String reason) {}
+
+    /** Could not reach the coordinator; retrying after {@code retryMillis}. */
+    default void unreachable(String reason, long retryMillis) {}
+
+    /** The agent is stopping because something is wrong that retrying cannot fix. */
+    default void fatal(String reason) {}
+  }
+
+  /**
+   * @param channel a mutual-TLS channel to the coordinator; the caller closes it
+   * @param ledger records every call made through the channel
+   * @param dataDir the site's private images, {@code <label>/*.png|jpg}
+   * @param pollMillis how long each long poll may wait for a task
+   */
+  public SiteAgent(ManagedChannel channel, EgressLedger ledger, Path dataDir, Backoff backoff,
+      long pollMillis, Events events) {
+    this.channel = channel;
+    this.ledger = ledger;
+    this.client = new CoordinatorClient(ClientInterceptors.intercept(channel, ledger));
+    this.dataDir = dataDir;
+    this.backoff = backoff;
+    this.pollMillis = pollMillis;
+    this.events = events;
+  }
+
+  /** Runs until {@link #stop()} or a fatal error. */
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    boolean joined = false;
+    while (running) {
+      if (ledger.failure() != null) {
+        LOG.error("{}; the agent stops rather than send unrecorded traffic", ledger.failure());
+        events.fatal(ledger.failure());
+        return;
+      }
+      try {
+        if (!joined) {
+          JoinReply reply = client.join(VERSION, NativeAcceleration.describe());
+          LOG.info("joined consortium {} as {}", reply.getConsortium(), reply.getSiteName());
+          events.joined(reply);
+          joined = true;
+          backoff.reset();
+        }
+        Task task = client.poll(pollMillis);
+        backoff.reset();
+        if (task.getKind() == Task.Kind.TRAIN) {
+          train(task);
+        }
+      } catch (StatusRuntimeException e) {
+        if (!running) {
+          break;
+        }
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.PERMISSION_DENIED || code == Status.Code.UNAUTHENTICATED) {
+          String reason = "the coordinator refused this site's certificate: " + e.getStatus().getDescription();
+          LOG.error(reason);
+          events.fatal(reason);
+          return;
+        }
+        joined = false;
+        long delay = backoff.nextDelayMillis();
+        String reason = code + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
+        LOG.warn("coordinator unreachable ({}); retrying in {} ms", reason, delay);
+        events.unreachable(reason, delay);
+        if (!pause(delay)) {
+          break;
+        }
+        // gRPC keeps its own reconnect backoff of up to two minutes; ours decides when to try.
+        channel.resetConnectBackoff();
+      }
+    }
+  }
+
+  private void train(Task task) {
+    String jobId = task.getJobId();
+    int round = task.getRound();
+    try {
+      LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
+      float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
+      LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
+      TrainResult result = trainer.train(global, round, null);
+      UpdateHeader header = UpdateHeader.newBuilder()
+          .setJobId(jobId)
+          .setRound(round)
+          .setNumExamples(result.numExamples())
+          .setTrainLoss(result.trainLoss())
+          .setValAccuracy(result.valAccuracy())
+          .setNumValExamples(result.numValExamples())
+          .setTrainSeconds(result.seconds())
+          .setBaseSha256(task.getGlobalModel().getSha256())
+          .setUpdate(ParameterCodec.header(result.delta()))
+          .build();
+      PushReply reply = client.pushUpdate(header, result.delta());
+      if (reply.getAccepted()) {
+        LOG.info("job {} round {}: update accepted (loss {}, val acc {})", jobId, round,
+            String.format("%.4f", result.trainLoss()), String.format("%.4f", result.valAccuracy()));
+        events.updateAccepted(jobId, round, result);
+      } else {
+        events.taskFailed(jobId, round, reply.getReason());
+      }
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) {
+        throw e;
+      }
+      LOG.warn("job {} round {}: coordinator refused: {}", jobId, round, e.getStatus().getDescription());
+      events.taskFailed(jobId, round, e.getStatus().getDescription());
+    } catch (CodecException | RuntimeException e) {
+      LOG.error("job {} round {}: {}", jobId, round, e.getMessage());
+      events.taskFailed(jobId, round, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** One trainer per job: its data is loaded once and its network reused across rounds. */
+  private LocalTrainer trainerFor(String jobId, String specYaml) {
+    LocalTrainer trainer = trainers.get(jobId);
+    if (trainer == null) {
+      JobSpec spec = JobSpec.parse(specYaml);
+      ImageFolderSource.Loaded loaded = ImageFolderSource.load(dataDir, spec.classes(), spec.model().width(),
+          spec.model().height(), spec.model().channels());
+      LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
+          loaded.report().skipped(), loaded.report().perClass());
+      loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));
+      trainer = new LocalTrainer(spec, loaded.images());
+      trainers.put(jobId, trainer);
+    }
+    return trainer;
+  }
+
+  private boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return running;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Asks the loop to end; an in-flight long poll is cut short by closing the channel. */
+  public void stop() {
+    running = false;
+    Thread current = thread;
+    if (current != null) {
+      current.interrupt();
+    }
+  }
+}

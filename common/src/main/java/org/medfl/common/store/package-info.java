@@ -1,0 +1,2 @@
+/** Durable storage primitives: atomic, fsynced file replacement. */
+package org.medfl.common.store;

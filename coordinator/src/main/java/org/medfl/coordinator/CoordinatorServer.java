@@ -1,0 +1,109 @@
+package org.medfl.coordinator;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import org.medfl.common.model.ModelZoo;
+import org.medfl.common.model.Parameters;
+import org.medfl.common.pki.Identity;
+import org.medfl.common.pki.TlsCredentials;
+import org.medfl.coordinator.access.RoleInterceptor;
+import org.medfl.coordinator.admin.AdminService;
+import org.medfl.coordinator.admin.AuditService;
+import org.medfl.coordinator.fleet.FleetService;
+import org.medfl.coordinator.fleet.SiteRoster;
+import org.medfl.coordinator.job.JobRegistry;
+import org.medfl.coordinator.round.RoundDriver;
+import org.medfl.coordinator.round.TaskBoard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The coordinator process: its gRPC server, roster, task board and jobs. */
+public final class CoordinatorServer {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+
+  private final Server server;
+  private final SiteRoster roster = new SiteRoster();
+  private final TaskBoard board = new TaskBoard();
+  private final JobRegistry jobs;
+
+  /**
+   * @param builder a server builder with its transport and credentials chosen (TLS in production)
+   * @param consortium the consortium name, echoed to joining sites
+   * @param stateDir where jobs, checkpoints and audit logs live
+   * @param identity the coordinator's certificate and key; the key signs audit records
+   * @param initialModel creates the round-0 model of new jobs
+   */
+  public CoordinatorServer(ServerBuilder<?> builder, String consortium, Path stateDir, Identity identity,
+      RoundDriver.InitialModel initialModel) {
+    this.jobs = new JobRegistry(stateDir, identity, roster, board, initialModel);
+    RoleInterceptor access = new RoleInterceptor();
+    this.server = builder
+        .addService(ServerInterceptors.intercept(new FleetService(consortium, roster, board, jobs), access))
+        .addService(ServerInterceptors.intercept(new AdminService(jobs, roster), access))
+        .addService(ServerInterceptors.intercept(new AuditService(jobs), access))
+        .build();
+  }
+
+  /** A mutual-TLS server on {@code bind}: only certificates issued by {@code ca} get in. */
+  public static CoordinatorServer withTls(InetSocketAddress bind, Identity identity, X509Certificate ca,
+      String consortium, Path stateDir) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(bind, TlsCredentials.server(identity, ca))
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+    return new CoordinatorServer(builder, consortium, stateDir, identity, CoordinatorServer::freshModel);
+  }
+
+  /** Round-0 parameters of the spec's model, deterministic from its seed. */
+  public static float[] freshModel(org.medfl.common.job.JobSpec spec) {
+    return Parameters.copyOut(ModelZoo.build(spec), null);
+  }
+
+  /** Resumes unfinished jobs, then starts listening. */
+  public CoordinatorServer start() throws IOException {
+    jobs.resumeAll();
+    server.start();
+    LOG.info("coordinator listening on port {}", server.getPort());
+    return this;
+  }
+
+  /** The port the server listens on (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Sites heard from. */
+  public SiteRoster roster() {
+    return roster;
+  }
+
+  /** The jobs. */
+  public JobRegistry jobs() {
+    return jobs;
+  }
+
+  /** Stops accepting calls, stops the job threads (they resume at their last committed round next time). */
+  public void stop() {
+    server.shutdown();
+    jobs.close();
+    try {
+      if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Blocks until the server terminates; gRPC's threads are daemons, so main must wait here. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

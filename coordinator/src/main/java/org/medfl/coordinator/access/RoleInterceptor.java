@@ -1,0 +1,69 @@
+package org.medfl.coordinator.access;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.ssl.SSLSession;
+import org.medfl.common.pki.Peer;
+import org.medfl.common.pki.PkiException;
+import org.medfl.common.pki.Role;
+import org.medfl.proto.v1.AdminGrpc;
+import org.medfl.proto.v1.AuditGrpc;
+import org.medfl.proto.v1.FleetGrpc;
+
+/**
+ * Admits a call only if the caller's certificate (already verified against the consortium CA by TLS) carries a role
+ * allowed for that rpc. Rpcs missing from the table are refused: access is denied by default.
+ */
+public final class RoleInterceptor implements ServerInterceptor {
+  /** The one table of which roles may call which rpc. */
+  static final Map<String, Set<Role>> ALLOWED = Map.ofEntries(
+      Map.entry(FleetGrpc.getJoinMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getPollTaskMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getFetchModelMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getPushUpdateMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
+      Map.entry(AdminGrpc.getAbortJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
+      Map.entry(AdminGrpc.getGetJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
+      Map.entry(AdminGrpc.getListJobsMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
+      Map.entry(AdminGrpc.getDownloadModelMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
+      Map.entry(AuditGrpc.getReadAuditLogMethod().getFullMethodName(), EnumSet.of(Role.AUDITOR, Role.ADMIN)));
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    Optional<Peer> peer;
+    try {
+      peer = session == null ? Optional.empty() : Peer.fromSslSession(session);
+    } catch (PkiException e) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription("certificate names no valid role: " + e.getMessage()));
+    }
+    if (peer.isEmpty()) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription("a client certificate from the consortium CA is required"));
+    }
+    Set<Role> allowed = ALLOWED.get(method);
+    if (allowed == null || !allowed.contains(peer.get().role())) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(peer.get().name() + " is a "
+          + peer.get().role().certValue() + "; " + method + " needs one of "
+          + (allowed == null ? "[]" : allowed.stream().map(Role::certValue).toList())));
+    }
+    Context context = Context.current().withValue(Callers.PEER, peer.get());
+    return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

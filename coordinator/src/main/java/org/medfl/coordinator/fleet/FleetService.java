@@ -1,0 +1,225 @@
+package org.medfl.coordinator.fleet;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import org.medfl.common.codec.CodecException;
+import org.medfl.common.codec.ParameterCodec;
+import org.medfl.common.codec.VectorAssembler;
+import org.medfl.common.transport.ChunkSender;
+import org.medfl.coordinator.access.Callers;
+import org.medfl.coordinator.aggregation.SiteUpdate;
+import org.medfl.coordinator.job.JobRegistry;
+import org.medfl.coordinator.round.RoundDriver;
+import org.medfl.coordinator.round.TaskBoard;
+import org.medfl.coordinator.round.TrainTask;
+import org.medfl.coordinator.round.UpdateOffer;
+import org.medfl.coordinator.round.UpdateRejected;
+import org.medfl.proto.v1.FetchModelRequest;
+import org.medfl.proto.v1.FleetGrpc;
+import org.medfl.proto.v1.JoinReply;
+import org.medfl.proto.v1.JoinRequest;
+import org.medfl.proto.v1.ModelChunk;
+import org.medfl.proto.v1.PollRequest;
+import org.medfl.proto.v1.PushReply;
+import org.medfl.proto.v1.Task;
+import org.medfl.proto.v1.UpdateHeader;
+import org.medfl.proto.v1.UpdateMessage;
+import org.medfl.proto.v1.VectorHeader;
+
+/** The site-facing gRPC service: translates protos to round-driver calls and back, nothing more. */
+public final class FleetService extends FleetGrpc.FleetImplBase {
+  /** Long polls are held at most this long, so idle connections still show the site is alive. */
+  static final long MAX_POLL_MILLIS = 30_000;
+
+  private final String consortium;
+  private final SiteRoster roster;
+  private final TaskBoard board;
+  private final JobRegistry jobs;
+
+  /** A service over the coordinator's roster, task board and jobs. */
+  public FleetService(String consortium, SiteRoster roster, TaskBoard board, JobRegistry jobs) {
+    this.consortium = consortium;
+    this.roster = roster;
+    this.board = board;
+    this.jobs = jobs;
+  }
+
+  @Override
+  public void join(JoinRequest request, StreamObserver<JoinReply> reply) {
+    String site = Callers.current().name();
+    roster.seen(site, request.getAgentVersion() + "; " + request.getRuntime());
+    reply.onNext(JoinReply.newBuilder().setSiteName(site).setConsortium(consortium).build());
+    reply.onCompleted();
+  }
+
+  /** Holds the call until a task is ready or the wait ends; the site's name comes from its certificate. */
+  @Override
+  public void pollTask(PollRequest request, StreamObserver<Task> reply) {
+    String site = Callers.current().name();
+    roster.seen(site, null);
+    long wait = Math.max(0, Math.min(MAX_POLL_MILLIS, request.getWaitMillis()));
+    try {
+      Optional<TrainTask> task = board.next(site, wait);
+      roster.seen(site, null);
+      reply.onNext(task.map(FleetService::toProto).orElse(Task.newBuilder().setKind(Task.Kind.IDLE).build()));
+      reply.onCompleted();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reply.onError(Status.UNAVAILABLE.withDescription("coordinator is stopping").asRuntimeException());
+    }
+  }
+
+  private static Task toProto(TrainTask task) {
+    return Task.newBuilder()
+        .setKind(Task.Kind.TRAIN)
+        .setJobId(task.jobId())
+        .setRound(task.round())
+        .setJobSpecYaml(task.specYaml())
+        .setGlobalModel(VectorHeader.newBuilder().setVersion(1).setLength(task.globalLength())
+            .setSha256(task.globalSha256()))
+        .setDeadlineEpochMillis(task.deadlineEpochMillis())
+        .build();
+  }
+
+  /** Streams the round's global model with flow control, so memory stays at a few chunks per receiver. */
+  @Override
+  public void fetchModel(FetchModelRequest request, StreamObserver<ModelChunk> reply) {
+    String site = Callers.current().name();
+    Optional<RoundDriver> driver = jobs.find(request.getJobId());
+    if (driver.isEmpty()) {
+      reply.onError(Status.NOT_FOUND.withDescription("no job '" + request.getJobId() + "'").asRuntimeException());
+      return;
+    }
+    float[] model;
+    try {
+      model = driver.get().modelFor(site, request.getRound());
+    } catch (UpdateRejected e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    ServerCallStreamObserver<ModelChunk> stream = (ServerCallStreamObserver<ModelChunk>) reply;
+    ChunkSender<ModelChunk> sender = new ChunkSender<>(model, request.getChunkBytes(), stream, c -> c,
+        stream::onCompleted);
+    stream.setOnReadyHandler(sender);
+    sender.run();
+  }
+
+  /** Receives one update: a header first, then chunks; verified in full before it touches the aggregate. */
+  @Override
+  public StreamObserver<UpdateMessage> pushUpdate(StreamObserver<PushReply> reply) {
+    return new UpdateReceiver(Callers.current().name(), reply);
+  }
+
+  /** State of one incoming update stream. */
+  private final class UpdateReceiver implements StreamObserver<UpdateMessage> {
+    private final String site;
+    private final StreamObserver<PushReply> reply;
+    private RoundDriver driver;
+    private UpdateHeader header;
+    private VectorAssembler assembler;
+    private boolean done;
+
+    UpdateReceiver(String site, StreamObserver<PushReply> reply) {
+      this.site = site;
+      this.reply = reply;
+    }
+
+    @Override
+    public void onNext(UpdateMessage message) {
+      if (done) {
+        return;
+      }
+      if (message.hasHeader()) {
+        startWith(message.getHeader());
+      } else if (assembler == null) {
+        fail(Status.INVALID_ARGUMENT, "update chunk arrived before its header");
+      } else {
+        try {
+          assembler.accept(message.getChunk());
+        } catch (CodecException e) {
+          refuse(e.getMessage());
+        }
+      }
+    }
+
+    private void startWith(UpdateHeader first) {
+      if (assembler != null) {
+        fail(Status.INVALID_ARGUMENT, "update stream carried a second header");
+        return;
+      }
+      header = first;
+      Optional<RoundDriver> found = jobs.find(first.getJobId());
+      if (found.isEmpty()) {
+        fail(Status.NOT_FOUND, "no job '" + first.getJobId() + "'");
+        return;
+      }
+      driver = found.get();
+      VectorHeader vector = first.getUpdate();
+      try {
+        long length = driver.admit(site, new UpdateOffer(first.getJobId(), first.getRound(), first.getNumExamples(),
+            first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
+            first.getBaseSha256(), vector.getLength(), vector.getSha256()));
+        assembler = new VectorAssembler(vector, length);
+      } catch (UpdateRejected e) {
+        fail(Status.FAILED_PRECONDITION, e.getMessage());
+      } catch (CodecException e) {
+        refuse(e.getMessage());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // The site went away mid-stream; its task stays outstanding and it may send again.
+      done = true;
+    }
+
+    @Override
+    public void onCompleted() {
+      if (done) {
+        return;
+      }
+      if (assembler == null) {
+        fail(Status.INVALID_ARGUMENT, "update stream ended without a header");
+        return;
+      }
+      float[] delta;
+      try {
+        delta = assembler.finish();
+      } catch (CodecException e) {
+        refuse(e.getMessage());
+        return;
+      }
+      var nonFinite = ParameterCodec.firstNonFinite(delta);
+      if (nonFinite.isPresent()) {
+        refuse("update value " + nonFinite.getAsInt() + " is " + delta[nonFinite.getAsInt()]
+            + "; non-finite updates are refused");
+        return;
+      }
+      try {
+        driver.accept(site, header.getRound(), new SiteUpdate(site, delta, header.getNumExamples(),
+            header.getTrainLoss(), header.getValAccuracy(), header.getNumValExamples(), header.getTrainSeconds(),
+            header.getUpdate().getSha256()));
+      } catch (UpdateRejected e) {
+        fail(Status.FAILED_PRECONDITION, e.getMessage());
+        return;
+      }
+      done = true;
+      reply.onNext(PushReply.newBuilder().setAccepted(true).build());
+      reply.onCompleted();
+    }
+
+    /** Refuses the content of an admitted update: audited by the driver, and the round goes on without it. */
+    private void refuse(String reason) {
+      driver.reject(site, header.getRound(), reason, header.getUpdate().getSha256());
+      fail(Status.INVALID_ARGUMENT, reason);
+    }
+
+    private void fail(Status status, String description) {
+      done = true;
+      assembler = null;
+      reply.onError(status.withDescription(description).asRuntimeException());
+    }
+  }
+}

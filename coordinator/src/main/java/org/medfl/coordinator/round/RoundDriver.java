@@ -1,0 +1,449 @@
+package org.medfl.coordinator.round;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.medfl.common.audit.AuditLog;
+import org.medfl.common.audit.ChainHead;
+import org.medfl.common.job.JobSpec;
+import org.medfl.coordinator.aggregation.RoundContext;
+import org.medfl.coordinator.aggregation.RoundMetrics;
+import org.medfl.coordinator.aggregation.SiteReport;
+import org.medfl.coordinator.aggregation.SiteUpdate;
+import org.medfl.coordinator.aggregation.Strategy;
+import org.medfl.coordinator.fleet.SiteRoster;
+import org.medfl.coordinator.job.Checkpoint;
+import org.medfl.coordinator.job.JobRecord;
+import org.medfl.coordinator.job.JobState;
+import org.medfl.coordinator.job.JobStore;
+import org.medfl.coordinator.job.RoundRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job's rounds: select sites, issue tasks, collect verified updates until every selected site answered or
+ * the deadline passed, aggregate, store the new global model and commit the round; repeat.
+ *
+ * <p>The driver, not the strategy, owns the loop, the deadlines, the checkpoints and the audit log, so none of them
+ * depends on strategy code. Every state change is written before it is acted on: a coordinator killed at any point
+ * resumes at the last committed round.
+ */
+public final class RoundDriver implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(RoundDriver.class);
+  /** A round that ends with fewer than min_sites updates is retried this many times before the job fails. */
+  static final int MAX_ATTEMPTS_PER_ROUND = 3;
+  private static final String COORDINATOR = "coordinator";
+
+  private final JobSpec spec;
+  private final String specYaml;
+  private final JobStore store;
+  private final AuditLog audit;
+  private final Strategy strategy;
+  private final SiteRoster roster;
+  private final TaskBoard board;
+  private final InitialModel initialModel;
+
+  private final Object lock = new Object();
+  private JobRecord record;
+  private Checkpoint checkpoint;
+  private float[] global;
+  private OpenRound open;
+  private boolean abortRequested;
+  private String abortedBy;
+  private String abortReason;
+  private String activity = "starting";
+
+  /** Supplies the round-0 model of a new job. */
+  @FunctionalInterface
+  public interface InitialModel {
+    /** Fresh parameters for the spec's model, deterministic from its seed. */
+    float[] create(JobSpec spec);
+  }
+
+  /**
+   * @param record the job's current record (SUBMITTED for a new job, RUNNING for one being resumed)
+   * @param audit the job's open audit log; the driver appends to it and never closes it
+   */
+  public RoundDriver(JobRecord record, JobSpec spec, String specYaml, JobStore store, AuditLog audit,
+      Strategy strategy, SiteRoster roster, TaskBoard board, InitialModel initialModel) {
+    this.record = record;
+    this.spec = spec;
+    this.specYaml = specYaml;
+    this.store = store;
+    this.audit = audit;
+    this.strategy = strategy;
+    this.roster = roster;
+    this.board = board;
+    this.initialModel = initialModel;
+  }
+
+  /** The job's id. */
+  public String jobId() {
+    return record.id();
+  }
+
+  /** The job's spec. */
+  public JobSpec spec() {
+    return spec;
+  }
+
+  /** The spec as submitted. */
+  public String specYaml() {
+    return specYaml;
+  }
+
+  @Override
+  public void run() {
+    Thread.currentThread().setName("job-" + jobId());
+    try {
+      int round = start();
+      int attempts = 0;
+      while (round <= spec.rounds() && !aborting()) {
+        List<String> candidates = waitForSites();
+        if (candidates == null) {
+          break;
+        }
+        List<String> selected = strategy.configureTrain(new RoundContext(jobId(), round, spec), candidates);
+        if (selected.size() < spec.minSites()) {
+          continue;
+        }
+        OpenRound finished = runRound(round, selected);
+        if (aborting()) {
+          break;
+        }
+        if (finished.accepted.size() >= spec.minSites()) {
+          commit(finished);
+          round++;
+          attempts = 0;
+        } else if (++attempts >= MAX_ATTEMPTS_PER_ROUND) {
+          fail("round " + round + " got fewer than " + spec.minSites() + " usable updates "
+              + MAX_ATTEMPTS_PER_ROUND + " times in a row");
+          return;
+        }
+      }
+      if (aborting()) {
+        finishAs(JobState.ABORTED, "aborted by " + abortedBy + (abortReason.isBlank() ? "" : ": " + abortReason),
+            "job_aborted", detail("by", abortedBy, "reason", abortReason, "rounds_completed", checkpoint.round()));
+      } else {
+        finishAs(JobState.FINISHED, "finished " + checkpoint.round() + " rounds", "job_finished",
+            detail("rounds_completed", checkpoint.round(), "final_model_sha256", checkpoint.modelSha256()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.info("job {} interrupted (coordinator stopping); it resumes at its last committed round", jobId());
+    } catch (RuntimeException | Error e) {
+      LOG.error("job {} failed", jobId(), e);
+      fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+    } finally {
+      board.withdraw(jobId());
+    }
+  }
+
+  /** Loads or creates the round-0 model and marks the job running; returns the next round to run. */
+  private int start() {
+    Optional<Checkpoint> saved = store.readCheckpoint();
+    if (saved.isPresent()) {
+      Checkpoint cp = saved.get();
+      float[] model = store.readModel(cp.round(), cp.modelSha256());
+      ChainHead head = audit.append(COORDINATOR, "job_resumed",
+          detail("from_round", cp.round() + 1, "model_sha256", cp.modelSha256()));
+      synchronized (lock) {
+        checkpoint = cp;
+        global = model;
+        record = record.with(JobState.RUNNING, "resumed after round " + cp.round(), head);
+      }
+    } else {
+      float[] model = initialModel.create(spec);
+      String sha = store.writeModel(0, model);
+      ChainHead head = audit.append(COORDINATOR, "initial_model",
+          detail("model", spec.model().name(), "parameters", model.length, "model_sha256", sha));
+      Checkpoint cp = new Checkpoint(0, sha, head, List.of());
+      store.writeCheckpoint(cp);
+      synchronized (lock) {
+        checkpoint = cp;
+        global = model;
+        record = record.with(JobState.RUNNING, "running", head);
+      }
+    }
+    store.writeRecord(record);
+    return checkpoint.round() + 1;
+  }
+
+  /** Enrolled, available sites once there are at least min_sites of them; null if the job is aborted meanwhile. */
+  private List<String> waitForSites() throws InterruptedException {
+    while (!aborting()) {
+      List<String> candidates = new ArrayList<>();
+      for (String site : roster.available()) {
+        if (spec.sites().isEmpty() || spec.sites().contains(site)) {
+          candidates.add(site);
+        }
+      }
+      if (candidates.size() >= spec.minSites()) {
+        return candidates;
+      }
+      setActivity("waiting for sites: " + candidates.size() + " of at least " + spec.minSites() + " connected");
+      roster.awaitChange(1000);
+    }
+    return null;
+  }
+
+  private OpenRound runRound(int round, List<String> selected) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
+    OpenRound current;
+    String globalSha;
+    long length;
+    synchronized (lock) {
+      globalSha = checkpoint.modelSha256();
+      length = global.length;
+      current = new OpenRound(round, new LinkedHashSet<>(selected),
+          strategy.startAggregation(new RoundContext(jobId(), round, spec), global), deadline);
+      open = current;
+      activity = "round " + round + " open: waiting for " + selected;
+    }
+    audit.append(COORDINATOR, "round_opened", detail("round", round, "sites", selected,
+        "global_model_sha256", globalSha, "deadline_epoch_millis", deadline, "strategy", strategy.name()));
+    LOG.info("job {} round {}/{} opened for {}", jobId(), round, spec.rounds(), selected);
+    for (String site : selected) {
+      board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, length, deadline));
+    }
+    synchronized (lock) {
+      while (!current.everyoneAnswered() && !abortRequested) {
+        long remaining = deadline - System.currentTimeMillis();
+        if (remaining <= 0) {
+          break;
+        }
+        lock.wait(Math.min(remaining, 1000));
+      }
+      current.closed = true;
+    }
+    board.withdraw(jobId());
+    List<String> missing = current.missing();
+    if (!missing.isEmpty() && !aborting()) {
+      audit.append(COORDINATOR, "deadline_passed", detail("round", round, "missing_sites", missing));
+    }
+    if (current.accepted.size() < spec.minSites() && !aborting()) {
+      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
+          "min_sites", spec.minSites(), "rejected", current.rejected, "missing_sites", missing));
+      LOG.warn("job {} round {} failed: {} usable updates, {} needed", jobId(), round,
+          current.accepted.size(), spec.minSites());
+    }
+    return current;
+  }
+
+  private void commit(OpenRound finished) {
+    float[] next = finished.accumulator.result();
+    int round = finished.round;
+    String sha = store.writeModel(round, next);
+    List<SiteReport> reports = new ArrayList<>(finished.accepted.values());
+    RoundMetrics metrics = strategy.aggregateEvaluate(new RoundContext(jobId(), round, spec), reports);
+    List<String> rejected = new ArrayList<>();
+    finished.rejected.forEach((site, reason) -> rejected.add(site + ": " + reason));
+    double seconds = (System.nanoTime() - finished.openedNanos) / 1e9;
+    RoundRecord roundRecord = new RoundRecord(round, new ArrayList<>(finished.accepted.keySet()), rejected,
+        finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports);
+    ChainHead head = audit.append(COORDINATOR, "aggregate_produced", detail("round", round, "model_sha256", sha,
+        "sites", roundRecord.sites(), "num_examples", metrics.numExamples(), "strategy", strategy.name()));
+    List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
+    rounds.add(roundRecord);
+    Checkpoint cp = new Checkpoint(round, sha, head, rounds);
+    store.writeCheckpoint(cp);
+    synchronized (lock) {
+      checkpoint = cp;
+      global = next;
+      open = null;
+      record = record.with(JobState.RUNNING, "round " + round + " of " + spec.rounds() + " done", head);
+    }
+    store.writeRecord(record);
+    LOG.info("job {} round {}/{} committed: {} sites, loss {}, val acc {}", jobId(), round, spec.rounds(),
+        roundRecord.sites().size(), metrics.trainLoss(), metrics.valAccuracy());
+  }
+
+  private void finishAs(JobState state, String message, String event, Map<String, Object> details) {
+    ChainHead head = audit.append(COORDINATOR, event, details);
+    synchronized (lock) {
+      record = record.with(state, message, head);
+      activity = message;
+      lock.notifyAll();
+    }
+    store.writeRecord(record);
+    LOG.info("job {}: {}", jobId(), message);
+  }
+
+  private void fail(String reason) {
+    try {
+      finishAs(JobState.FAILED, "failed: " + reason, "job_failed", detail("reason", reason));
+    } catch (RuntimeException e) {
+      LOG.error("job {} could not record its failure", jobId(), e);
+    }
+  }
+
+  /**
+   * Checks an update's header before its bytes are read.
+   *
+   * @return the number of float32 values the update must have
+   * @throws UpdateRejected when the site may not send this update; the refusal is audited
+   */
+  public long admit(String site, UpdateOffer offer) throws UpdateRejected {
+    synchronized (lock) {
+      String problem = admissionProblem(site, offer);
+      if (problem != null) {
+        throw refuse(site, offer.round(), problem, offer.sha256());
+      }
+      return global.length;
+    }
+  }
+
+  private String admissionProblem(String site, UpdateOffer offer) {
+    if (open == null || open.closed || open.round != offer.round()) {
+      return "round " + offer.round() + " of job " + jobId() + " is not open"
+          + (open != null && !open.closed ? " (round " + open.round + " is)" : "");
+    }
+    if (!open.selected.contains(site)) {
+      return "site " + site + " was not selected for round " + offer.round();
+    }
+    if (open.answered(site)) {
+      return "site " + site + " already sent its update for round " + offer.round();
+    }
+    if (!checkpoint.modelSha256().equals(offer.baseSha256())) {
+      return "update was computed from model " + shortSha(offer.baseSha256()) + ", not the round's global model "
+          + shortSha(checkpoint.modelSha256());
+    }
+    if (offer.length() != global.length) {
+      return "update has " + offer.length() + " values, the model has " + global.length;
+    }
+    if (offer.numExamples() < 1) {
+      return "update claims " + offer.numExamples() + " training examples";
+    }
+    return null;
+  }
+
+  /** Records that a site's update was refused after admission (bad digest, non-finite values...). */
+  public UpdateRejected reject(String site, int round, String reason, String sha256) {
+    synchronized (lock) {
+      return refuse(site, round, reason, sha256);
+    }
+  }
+
+  private UpdateRejected refuse(String site, int round, String reason, String sha256) {
+    Map<String, Object> details = detail("round", round, "site", site, "reason", reason, "sha256", sha256);
+    audit.append(site, "update_rejected", details);
+    if (open != null && !open.closed && open.round == round && open.selected.contains(site) && !open.answered(site)) {
+      open.rejected.put(site, reason);
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+    }
+    LOG.warn("job {} round {}: update from {} rejected: {}", jobId(), round, site, reason);
+    return new UpdateRejected(reason);
+  }
+
+  /** Adds a fully received and verified update to the round's aggregate. */
+  public void accept(String site, int round, SiteUpdate update) throws UpdateRejected {
+    synchronized (lock) {
+      if (open == null || open.closed || open.round != round || open.answered(site)) {
+        throw refuse(site, round, "round " + round + " closed before the update was complete", update.sha256());
+      }
+      open.accumulator.add(update);
+      open.accepted.put(site, update.report());
+      audit.append(site, "update_received", detail("round", round, "sha256", update.sha256(),
+          "bytes", (long) update.delta().length * Float.BYTES, "num_examples", update.numExamples(),
+          "train_loss", update.trainLoss(), "val_accuracy", update.valAccuracy()));
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+    }
+  }
+
+  /**
+   * The global model a selected site must train in {@code round}.
+   *
+   * @throws UpdateRejected when the round is not open or the site not selected
+   */
+  public float[] modelFor(String site, int round) throws UpdateRejected {
+    synchronized (lock) {
+      if (open == null || open.closed || open.round != round) {
+        throw new UpdateRejected("round " + round + " of job " + jobId() + " is not open");
+      }
+      if (!open.selected.contains(site)) {
+        throw new UpdateRejected("site " + site + " was not selected for round " + round);
+      }
+      return global;
+    }
+  }
+
+  /** The latest committed global model and its round. */
+  public CommittedModel latestModel() {
+    synchronized (lock) {
+      return new CommittedModel(checkpoint == null ? 0 : checkpoint.round(), global,
+          checkpoint == null ? null : checkpoint.modelSha256());
+    }
+  }
+
+  /** A committed global model. */
+  public record CommittedModel(int round, float[] parameters, String sha256) {}
+
+  /** Asks the job to stop after the current round's bookkeeping. */
+  public void abort(String by, String reason) {
+    synchronized (lock) {
+      if (record.state().isFinal()) {
+        throw new IllegalStateException("job " + jobId() + " already " + record.state().name().toLowerCase());
+      }
+      abortRequested = true;
+      abortedBy = by;
+      abortReason = reason == null ? "" : reason;
+      lock.notifyAll();
+    }
+  }
+
+  private boolean aborting() {
+    synchronized (lock) {
+      return abortRequested;
+    }
+  }
+
+  private void setActivity(String text) {
+    synchronized (lock) {
+      activity = text;
+    }
+  }
+
+  /** A consistent view of the job for status queries. */
+  public JobSnapshot snapshot() {
+    synchronized (lock) {
+      return new JobSnapshot(record, spec, checkpoint == null ? List.of() : checkpoint.rounds(),
+          record.state().isFinal() ? record.message() : activity);
+    }
+  }
+
+  /** What status queries show. */
+  public record JobSnapshot(JobRecord record, JobSpec spec, List<RoundRecord> rounds, String activity) {}
+
+  /** Waits until the job reached a final state; returns false on timeout. */
+  public boolean awaitFinal(long millis) throws InterruptedException {
+    long until = System.nanoTime() + millis * 1_000_000L;
+    synchronized (lock) {
+      while (!record.state().isFinal()) {
+        long remaining = (until - System.nanoTime()) / 1_000_000L;
+        if (remaining <= 0) {
+          return false;
+        }
+        lock.wait(remaining);
+      }
+      return true;
+    }
+  }
+
+  private static String shortSha(String sha) {
+    return sha == null || sha.length() < 12 ? String.valueOf(sha) : sha.substring(0, 12);
+  }
+
+  /** Audit details in the order given. */
+  static Map<String, Object> detail(Object... keyValues) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      details.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return details;
+  }
+}

@@ -1,0 +1,12 @@
+package org.medfl.coordinator.round;
+
+/**
+ * A request to one site: train the global model of this round and send back an update.
+ *
+ * @param specYaml the job spec as submitted, from which the site builds model and data pipeline
+ * @param globalSha256 digest of the global model the site must fetch
+ * @param globalLength number of parameters of that model
+ * @param deadlineEpochMillis when the coordinator stops waiting for this round
+ */
+public record TrainTask(String jobId, int round, String specYaml, String globalSha256, long globalLength,
+    long deadlineEpochMillis) {}

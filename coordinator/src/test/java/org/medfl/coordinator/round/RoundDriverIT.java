@@ -1,0 +1,118 @@
+package org.medfl.coordinator.round;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medfl.common.audit.AuditVerifier;
+import org.medfl.common.codec.ParameterCodec;
+import org.medfl.common.testing.TestPki;
+import org.medfl.coordinator.job.JobState;
+import org.medfl.coordinator.job.RoundRecord;
+import org.medfl.coordinator.testing.LoopbackCoordinator;
+import org.medfl.coordinator.testing.SiteHandle;
+import org.medfl.coordinator.testing.TestJobs;
+import org.medfl.proto.v1.AdminGrpc;
+import org.medfl.proto.v1.SubmitJobRequest;
+import org.medfl.proto.v1.Task;
+import org.medfl.proto.v1.VectorHeader;
+
+/** Rounds end to end over loopback TLS, with scripted sites. */
+class RoundDriverIT {
+  private final TestPki pki = TestPki.create("test");
+
+  @Test
+  void fedAvgOfKnownUpdatesGivesTheExactExpectedModel(@TempDir Path state) throws Exception {
+    try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
+        spec -> new float[] {1f, 2f, 3f})) {
+      // given: two sites, 100 and 300 examples
+      SiteHandle a = new SiteHandle(coordinator.channelFor(pki.site("a")));
+      SiteHandle b = new SiteHandle(coordinator.channelFor(pki.site("b")));
+      String jobId = submit(coordinator, TestJobs.yaml(1, 2, 120));
+      // when
+      Task taskA = a.nextTask();
+      Task taskB = b.nextTask();
+      a.push(taskA, new float[] {4f, 0f, -8f}, 100);
+      b.push(taskB, new float[] {0f, 4f, 8f}, 300);
+      RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();
+      assertTrue(driver.awaitFinal(30_000));
+      // then: {1,2,3} + (100*{4,0,-8} + 300*{0,4,8}) / 400 = {2,5,7}
+      assertArrayEquals(new float[] {2f, 5f, 7f}, driver.latestModel().parameters());
+      assertEquals(JobState.FINISHED, driver.snapshot().record().state());
+    }
+  }
+
+  @Test
+  void badUpdatesAreRejectedAuditedAndTheRoundGoesOnWithTheOthers(@TempDir Path state) throws Exception {
+    try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
+        spec -> new float[] {1f, 2f, 3f})) {
+      // given: four sites, three of which will misbehave
+      SiteHandle wrongLength = new SiteHandle(coordinator.channelFor(pki.site("a")));
+      SiteHandle notFinite = new SiteHandle(coordinator.channelFor(pki.site("b")));
+      SiteHandle badDigest = new SiteHandle(coordinator.channelFor(pki.site("c")));
+      SiteHandle honest = new SiteHandle(coordinator.channelFor(pki.site("d")));
+      String jobId = submit(coordinator, TestJobs.yaml(1, 1, 120));
+
+      // when
+      StatusRuntimeException lengthError = assertThrows(StatusRuntimeException.class,
+          () -> wrongLength.push(wrongLength.nextTask(), new float[] {1f, 1f, 1f, 1f}, 10));
+      StatusRuntimeException finiteError = assertThrows(StatusRuntimeException.class,
+          () -> notFinite.push(notFinite.nextTask(), new float[] {1f, Float.NaN, 1f}, 10));
+      float[] tampered = {1f, 1f, 1f};
+      VectorHeader claimed = ParameterCodec.header(new float[] {2f, 2f, 2f});
+      StatusRuntimeException digestError = assertThrows(StatusRuntimeException.class,
+          () -> badDigest.push(badDigest.nextTask(), tampered, 10, claimed));
+      boolean accepted = honest.push(honest.nextTask(), new float[] {1f, 1f, 1f}, 10).getAccepted();
+      RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();
+      assertTrue(driver.awaitFinal(30_000));
+
+      // then
+      assertEquals(Status.Code.FAILED_PRECONDITION, lengthError.getStatus().getCode());
+      assertTrue(lengthError.getStatus().getDescription().contains("has 4 values, the model has 3"));
+      assertEquals(Status.Code.INVALID_ARGUMENT, finiteError.getStatus().getCode());
+      assertTrue(finiteError.getStatus().getDescription().contains("NaN"));
+      assertEquals(Status.Code.INVALID_ARGUMENT, digestError.getStatus().getCode());
+      assertTrue(accepted);
+      RoundRecord round = driver.snapshot().rounds().get(0);
+      assertEquals(List.of("d"), round.sites());
+      assertEquals(3, round.rejected().size());
+      assertArrayEquals(new float[] {2f, 3f, 4f}, driver.latestModel().parameters());
+      Path log = state.resolve("jobs").resolve(jobId).resolve("audit.log");
+      long rejections = Files.readAllLines(log).stream().filter(line -> line.contains("\"update_rejected\"")).count();
+      assertEquals(3, rejections);
+      assertTrue(AuditVerifier.verify(log, pki.caCertificate(), driver.snapshot().record().auditHead()).intact());
+    }
+  }
+
+  @Test
+  void siteNotSelectedCannotFetchTheModel(@TempDir Path state) throws Exception {
+    try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
+        spec -> new float[] {1f, 2f, 3f})) {
+      // given: a job enrolling only site "a"
+      SiteHandle a = new SiteHandle(coordinator.channelFor(pki.site("a")));
+      SiteHandle outsider = new SiteHandle(coordinator.channelFor(pki.site("z")));
+      String jobId = submit(coordinator, TestJobs.yaml(1, 1, 120) + "sites: [a]\n");
+      Task task = a.nextTask();
+      // when
+      StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+          () -> outsider.client().fetchModel(jobId, task.getRound(), task.getGlobalModel()));
+      // then
+      assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    }
+  }
+
+  private String submit(LoopbackCoordinator coordinator, String yaml) {
+    return AdminGrpc.newBlockingStub(coordinator.channelFor(pki.admin("alice")))
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .submitJob(SubmitJobRequest.newBuilder().setJobSpecYaml(yaml).build()).getJobId();
+  }
+}

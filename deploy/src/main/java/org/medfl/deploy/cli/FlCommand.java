@@ -1,0 +1,57 @@
+package org.medfl.deploy.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The root fl command. */
+@Command(name = "fl",
+    mixinStandardHelpOptions = true,
+    versionProvider = FlCommand.Version.class,
+    header = "MedFL: federated learning for hospitals.",
+    description = {
+        "Examples:",
+        "  fl simulate                                    (a whole federation on this machine)",
+        "  fl provision --consortium heart --coordinator fl.example.org:8443 --sites a,b --admins alice --auditors audit --out kits",
+        "  fl site start --kit kits/a --data /srv/xray    (at each hospital)",
+        "  fl job submit --kit kits/alice job.yaml        (as a consortium admin)",
+        ""},
+    footer = {"", "Exit codes: 0 success, 1 the work failed, 2 bad usage or input."},
+    subcommands = {
+        SimulateCommand.class,
+        ProvisionCommand.class,
+        CoordinatorCommand.class,
+        SiteCommand.class,
+        JobCommand.class,
+        ModelCommand.class,
+        AuditCommand.class,
+        CommandLine.HelpCommand.class})
+public final class FlCommand implements Runnable {
+  @Mixin
+  GlobalOptions global;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "choose a command");
+  }
+
+  /** The configured command line: error handler, exit codes. */
+  public static CommandLine commandLine() {
+    CommandLine line = new CommandLine(new FlCommand());
+    line.setExecutionExceptionHandler(new ErrorHandler());
+    line.setCaseInsensitiveEnumValuesAllowed(true);
+    return line;
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = FlCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"fl " + (version == null ? "development build" : version)};
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package org.medfl.deploy.cli;
+
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.medfl.client.SiteAgent;
+import org.medfl.client.connect.Backoff;
+import org.medfl.client.egress.EgressLedger;
+import org.medfl.common.kit.StartupKit;
+import org.medfl.common.pki.Role;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** fl site: run a hospital's site agent. */
+@Command(name = "site", description = "Run a site agent next to a hospital's data.", subcommands = SiteCommand.Start.class)
+final class SiteCommand {
+  /** fl site start. */
+  @Command(name = "start", description = {
+      "Join the consortium and train on local data whenever the coordinator asks. Only model updates leave the site;",
+      "every call to the coordinator is recorded in STATE/egress.jsonl. Reconnects with backoff; Ctrl-C stops it."})
+  static final class Start implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kit", required = true, paramLabel = "DIR", description = "This site's startup kit.")
+    Path kitDir;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "Local images: DIR/<label>/*.png|*.jpg.")
+    Path data;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Site state (egress ledger); default KIT/local/state.")
+    Path state;
+
+    @Override
+    public Integer call() {
+      StartupKit kit = KitOptions.load(kitDir, Role.SITE);
+      if (!Files.isDirectory(data)) {
+        throw new CliException(ExitCodes.USAGE, "--data " + data + " is not a directory");
+      }
+      Path stateDir = state != null ? state : kitDir.resolve("local").resolve("state");
+      EgressLedger ledger = new EgressLedger(stateDir.resolve("egress.jsonl"));
+      ManagedChannel channel = KitOptions.channel(kit);
+      int[] exit = {ExitCodes.OK};
+      SiteAgent agent = new SiteAgent(channel, ledger, data, Backoff.standard(), 20_000, new SiteAgent.Events() {
+        @Override
+        public void fatal(String reason) {
+          exit[0] = ExitCodes.FAILED;
+          System.err.println("fl: error: " + reason);
+        }
+      });
+      spec.commandLine().getOut().printf("site %s of consortium %s: connecting to %s:%d; egress ledger %s%n",
+          kit.name(), kit.consortium(), kit.coordinatorHost(), kit.coordinatorPort(), ledger.file().toAbsolutePath());
+      spec.commandLine().getOut().flush();
+      Thread worker = Thread.currentThread();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        agent.stop();
+        channel.shutdownNow();
+        try {
+          worker.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "site-shutdown"));
+      try {
+        agent.run();
+      } finally {
+        KitOptions.close(channel);
+      }
+      return exit[0];
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The fl command's entry point and distribution. */
+package org.medfl.deploy;

@@ -1,0 +1,343 @@
+package org.medfl.deploy.simulate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.medfl.client.SiteAgent;
+import org.medfl.client.connect.Backoff;
+import org.medfl.client.data.DemoData;
+import org.medfl.client.data.ImageFolderSource;
+import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.training.LocalTrainer;
+import org.medfl.common.audit.AuditVerifier;
+import org.medfl.common.job.JobSpec;
+import org.medfl.common.kit.StartupKit;
+import org.medfl.common.model.NativeAcceleration;
+import org.medfl.common.transport.Channels;
+import org.medfl.coordinator.CoordinatorServer;
+import org.medfl.deploy.admin.AdminClient;
+import org.medfl.deploy.admin.ModelExport;
+import org.medfl.deploy.provision.Provisioner;
+import org.medfl.proto.v1.JobStatus;
+import org.medfl.proto.v1.RoundSummary;
+
+/**
+ * A whole federation in one process: demo data per site, a throwaway consortium, the coordinator and one agent per
+ * site as real gRPC peers over loopback with mutual TLS, one job, progress per round, then the model, the audit log
+ * and a summary. Only the process is shared: every byte between coordinator and sites crosses a TLS socket.
+ */
+public final class Simulation {
+  private static final String HOST = "127.0.0.1";
+  private static final long POLL_STATUS_MILLIS = 250;
+
+  private final Options options;
+  private final PrintWriter out;
+
+  /**
+   * @param sites number of simulated hospitals (at least 1)
+   * @param rounds federated rounds
+   * @param imagesPerSite demo images generated for each site
+   * @param imageSize width and height of the demo images in pixels
+   */
+  public record Options(int sites, int rounds, Path outDir, int imagesPerSite, int imageSize, int localEpochs,
+      long seed) {}
+
+  /** Per-site accuracy of the final global model on that site's held-out split. */
+  public record SiteResult(String site, int trainImages, int validationImages, double accuracy) {}
+
+  /** What the run produced. */
+  public record Result(String jobId, String state, List<RoundSummary> rounds, List<SiteResult> sites,
+      Path model, Path auditLog, Path summary, boolean auditIntact, Timing timing) {}
+
+  /**
+   * Where the time went.
+   *
+   * @param setupSeconds data generation, provisioning, start-up
+   * @param federationSeconds job submitted to job finished
+   * @param trainingSeconds per round, the slowest site's local training, summed
+   * @param outsideTrainingSeconds federation time not spent in local training: serialization, TLS, transport,
+   *     aggregation, checkpoints, audit
+   */
+  public record Timing(double setupSeconds, double federationSeconds, double trainingSeconds,
+      double outsideTrainingSeconds) {}
+
+  /** A simulation writing under {@code options.outDir()} and printing progress to {@code out}. */
+  public Simulation(Options options, PrintWriter out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** Runs the whole federation; returns when the job has ended and everything is written. */
+  public Result run() throws Exception {
+    long start = System.nanoTime();
+    Path root = options.outDir().toAbsolutePath();
+    requireEmpty(root);
+    List<String> siteNames = new ArrayList<>();
+    for (int i = 1; i <= options.sites(); i++) {
+      siteNames.add("hospital-" + i);
+    }
+    say("MedFL simulation: %d sites, %d rounds, output in %s", options.sites(), options.rounds(), root);
+    say("compute: %s", NativeAcceleration.describe());
+
+    Path dataRoot = root.resolve("data");
+    for (int i = 0; i < siteNames.size(); i++) {
+      DemoData.generate(dataRoot.resolve(siteNames.get(i)), i, options.imagesPerSite(), options.imageSize(),
+          options.seed());
+    }
+    say("demo data: %d synthetic %dx%d images per site, class balance differs per site (%s)",
+        options.imagesPerSite(), options.imageSize(), options.imageSize(), dataRoot);
+
+    int port = freePort();
+    Provisioner.provision("simulation", HOST + ":" + port, siteNames, List.of("admin"), List.of("auditor"),
+        root.resolve("kits"));
+    StartupKit coordinatorKit = StartupKit.load(root.resolve("kits").resolve("coordinator"));
+    CoordinatorServer coordinator = CoordinatorServer.withTls(new InetSocketAddress(HOST, port),
+        coordinatorKit.identity(), coordinatorKit.caCertificate(), coordinatorKit.consortium(),
+        root.resolve("coordinator-state")).start();
+    say("coordinator: %s:%d, mutual TLS, consortium CA in %s", HOST, port, root.resolve("kits/consortium-ca"));
+
+    List<SiteAgent> agents = new ArrayList<>();
+    List<ManagedChannel> channels = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    ManagedChannel adminChannel = null;
+    try {
+      for (String site : siteNames) {
+        StartupKit kit = StartupKit.load(root.resolve("kits").resolve(site));
+        ManagedChannel channel = Channels.mutualTls(HOST, port, kit.identity(), kit.caCertificate());
+        channels.add(channel);
+        EgressLedger ledger = new EgressLedger(root.resolve("site-state").resolve(site).resolve("egress.jsonl"));
+        SiteAgent agent = new SiteAgent(channel, ledger, dataRoot.resolve(site), Backoff.standard(), 5_000,
+            new SiteAgent.Events() {});
+        agents.add(agent);
+        Thread thread = new Thread(agent, "site-" + site);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+      }
+      say("sites: %s started, each with its own TLS connection and egress ledger", String.join(", ", siteNames));
+
+      StartupKit adminKit = StartupKit.load(root.resolve("kits").resolve("admin"));
+      adminChannel = Channels.mutualTls(HOST, port, adminKit.identity(), adminKit.caCertificate());
+      AdminClient admin = new AdminClient(adminChannel);
+      String specYaml = jobSpec().toYaml();
+      Files.writeString(root.resolve("job.yaml"), specYaml, StandardCharsets.UTF_8);
+      double setupSeconds = seconds(start);
+      long federationStart = System.nanoTime();
+      String jobId = admin.submit(specYaml);
+      say("job %s submitted by admin (%s)", jobId, root.resolve("job.yaml"));
+      say("");
+      say("%-7s %-7s %-10s %-10s %-8s", "round", "sites", "loss", "val acc", "seconds");
+      JobStatus status = follow(admin, jobId);
+      double federationSeconds = seconds(federationStart);
+      say("");
+      say("job %s: %s", status.getState(), status.getMessage());
+
+      Path modelFile = root.resolve("global-model.zip");
+      AdminClient.DownloadedModel model = admin.downloadModel(jobId);
+      ModelExport.writeZip(JobSpec.parse(model.specYaml()), model.parameters(), modelFile);
+
+      StartupKit auditorKit = StartupKit.load(root.resolve("kits").resolve("auditor"));
+      Path auditCopy = root.resolve("audit.log");
+      boolean intact;
+      ManagedChannel auditorChannel = Channels.mutualTls(HOST, port, auditorKit.identity(),
+          auditorKit.caCertificate());
+      try {
+        AdminClient.AuditCopy copy = new AdminClient(auditorChannel).readAuditLog(jobId);
+        Files.writeString(auditCopy, String.join("\n", copy.lines()) + "\n", StandardCharsets.UTF_8);
+        AuditVerifier.Verification verification = AuditVerifier.verify(auditCopy, auditorKit.caCertificate(),
+            copy.committedHead());
+        intact = verification.intact();
+        say("audit log: %s", verification.intact() ? verification.summary() : "NOT INTACT: " + verification.problem());
+      } finally {
+        auditorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+
+      List<SiteResult> siteResults = evaluatePerSite(JobSpec.parse(model.specYaml()), model.parameters(),
+          dataRoot, siteNames);
+      double trainingSeconds = 0;
+      for (RoundSummary round : status.getRoundsList()) {
+        trainingSeconds += maxTrainSeconds(coordinator, jobId, round.getRound());
+      }
+      double roundSeconds = status.getRoundsList().stream().mapToDouble(RoundSummary::getSeconds).sum();
+      Timing timing = new Timing(setupSeconds, federationSeconds, trainingSeconds,
+          Math.max(0, roundSeconds - trainingSeconds));
+      Path summary = root.resolve("summary.json");
+      Result result = new Result(jobId, status.getState(), status.getRoundsList(), siteResults, modelFile,
+          root.resolve("coordinator-state/jobs").resolve(jobId).resolve("audit.log"), summary, intact, timing);
+      writeSummary(result, summary);
+      printEnding(result, root);
+      return result;
+    } finally {
+      agents.forEach(SiteAgent::stop);
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow();
+      }
+      if (adminChannel != null) {
+        adminChannel.shutdownNow();
+      }
+      for (Thread thread : threads) {
+        thread.join(10_000);
+      }
+      coordinator.stop();
+    }
+  }
+
+  private JobSpec jobSpec() {
+    return JobSpec.parse(String.join("\n",
+        "name: simulation-shapes",
+        "model:",
+        "  name: cnn-fedavg",
+        "  input: {width: " + options.imageSize() + ", height: " + options.imageSize() + ", channels: 1}",
+        "classes: [" + String.join(", ", DemoData.classes()) + "]",
+        "rounds: " + options.rounds(),
+        "min_sites: " + options.sites(),
+        "fraction: 1.0",
+        "local_epochs: " + options.localEpochs(),
+        "batch_size: 32",
+        "optimizer: {name: adam, learning_rate: 0.001}",
+        "round_deadline_seconds: 600",
+        "seed: " + options.seed(),
+        "strategy: fedavg",
+        "validation_fraction: 0.2",
+        ""));
+  }
+
+  /** Prints one line per completed round until the job ends. */
+  private JobStatus follow(AdminClient admin, String jobId) throws InterruptedException {
+    int printed = 0;
+    while (true) {
+      JobStatus status = admin.status(jobId);
+      for (int i = printed; i < status.getRoundsCount(); i++) {
+        RoundSummary round = status.getRounds(i);
+        say("%-7s %-7s %-10.4f %-10.4f %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
+            round.getSitesCount() + "/" + options.sites(), round.getTrainLoss(), round.getValAccuracy(),
+            round.getSeconds());
+        for (String rejected : round.getRejectedList()) {
+          say("        rejected %s", rejected);
+        }
+      }
+      printed = status.getRoundsCount();
+      if (status.getState().equals("FINISHED") || status.getState().equals("ABORTED")
+          || status.getState().equals("FAILED")) {
+        return status;
+      }
+      Thread.sleep(POLL_STATUS_MILLIS);
+    }
+  }
+
+  private static double maxTrainSeconds(CoordinatorServer coordinator, String jobId, int round) {
+    return coordinator.jobs().find(jobId).map(driver -> driver.snapshot().rounds().stream()
+        .filter(record -> record.round() == round).mapToDouble(r -> r.maxTrainSeconds()).findFirst().orElse(0))
+        .orElse(0.0);
+  }
+
+  /**
+   * The harness, not the federation, evaluates the final model at each site: it owns the simulated hospitals' data.
+   * Each site's held-out split is the one its agent held out during training (same seed, same split).
+   */
+  private static List<SiteResult> evaluatePerSite(JobSpec spec, float[] parameters, Path dataRoot,
+      List<String> sites) {
+    List<SiteResult> results = new ArrayList<>();
+    for (String site : sites) {
+      var loaded = ImageFolderSource.load(dataRoot.resolve(site), spec.classes(), spec.model().width(),
+          spec.model().height(), spec.model().channels());
+      LocalTrainer trainer = new LocalTrainer(spec, loaded.images());
+      results.add(new SiteResult(site, trainer.trainSize(), trainer.validationSize(), trainer.evaluate(parameters)));
+    }
+    return results;
+  }
+
+  private void printEnding(Result result, Path root) {
+    say("");
+    say("final global model on each site's held-out images:");
+    say("  %-12s %8s %8s %9s", "site", "train", "held out", "accuracy");
+    long total = 0;
+    double weighted = 0;
+    for (SiteResult site : result.sites()) {
+      say("  %-12s %8d %8d %9.4f", site.site(), site.trainImages(), site.validationImages(), site.accuracy());
+      total += site.validationImages();
+      weighted += site.accuracy() * site.validationImages();
+    }
+    say("  %-12s %8s %8d %9.4f   (chance: %.4f)", "all sites", "", total, total == 0 ? Double.NaN : weighted / total,
+        1.0 / DemoData.classes().size());
+    Timing t = result.timing();
+    say("");
+    say("time: %.1f s set-up, %.1f s federation (%.1f s local training, %.1f s = %.0f%% of the rounds outside it)",
+        t.setupSeconds(), t.federationSeconds(), t.trainingSeconds(), t.outsideTrainingSeconds(),
+        100 * t.outsideTrainingSeconds() / Math.max(1e-9, t.trainingSeconds() + t.outsideTrainingSeconds()));
+    say("");
+    say("global model:  %s", result.model());
+    say("audit log:     %s", result.auditLog());
+    say("summary:       %s", result.summary());
+    say("egress ledgers: %s", root.resolve("site-state"));
+    say("verify again:  fl audit verify --state %s %s", root.resolve("coordinator-state"), result.jobId());
+  }
+
+  private static void writeSummary(Result result, Path file) throws IOException {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("job_id", result.jobId());
+    summary.put("state", result.state());
+    List<Map<String, Object>> rounds = new ArrayList<>();
+    for (RoundSummary round : result.rounds()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("round", round.getRound());
+      row.put("sites", round.getSitesList());
+      row.put("num_examples", round.getNumExamples());
+      row.put("train_loss", round.getTrainLoss());
+      row.put("val_accuracy", round.getValAccuracy());
+      row.put("seconds", round.getSeconds());
+      row.put("model_sha256", round.getModelSha256());
+      row.put("rejected", round.getRejectedList());
+      rounds.add(row);
+    }
+    summary.put("rounds", rounds);
+    summary.put("final_model_per_site", result.sites());
+    summary.put("timing_seconds", result.timing());
+    summary.put("model", result.model().toString());
+    summary.put("audit_log", result.auditLog().toString());
+    summary.put("audit_intact", result.auditIntact());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
+  }
+
+  private static void requireEmpty(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var entries = Files.list(root)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException("--out " + root + " is not empty; choose a new folder");
+        }
+      }
+    }
+    Files.createDirectories(root);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + HOST + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private void say(String format, Object... args) {
+    out.println(args.length == 0 ? format : String.format(format, args));
+    out.flush();
+  }
+}
