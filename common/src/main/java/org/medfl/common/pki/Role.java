@@ -32,9 +32,4 @@ public enum Role {
     throw new IllegalArgumentException(
         "'" + v + "' is not a MedFL role; expected one of coordinator, site, admin, auditor");
   }
-
-  /** "a site", "an admin": for messages such as "this command needs a site kit". */
-  String withArticle() {
-    return (this == ADMIN || this == AUDITOR ? "an " : "a ") + certValue();
-  }
 }
