@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
 import org.medfl.common.audit.AuditVerifier;
+import org.medfl.common.audit.Verification;
 import org.medfl.common.audit.ChainHead;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.pki.Pem;
@@ -94,7 +95,7 @@ final class AuditCommand {
           committed = committedHead(jobDir);
         }
       }
-      AuditVerifier.Verification result = AuditVerifier.verify(logFile, ca, committed);
+      Verification result = AuditVerifier.verify(logFile, ca, committed);
       if (result.intact()) {
         spec.commandLine().getOut().println(result.summary());
         return ExitCodes.OK;

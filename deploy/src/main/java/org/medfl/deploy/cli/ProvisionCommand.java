@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medfl.deploy.provision.ProvisionResult;
 import org.medfl.deploy.provision.Provisioner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,7 @@ final class ProvisionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Provisioner.ProvisionResult result = Provisioner.provision(consortium, coordinator, sites, admins, auditors, out);
+    ProvisionResult result = Provisioner.provision(consortium, coordinator, sites, admins, auditors, out);
     var console = spec.commandLine().getOut();
     console.println("consortium CA: " + result.caDir() + " (keep offline; needed only to add participants)");
     for (Map.Entry<String, Path> kit : result.kits().entrySet()) {

@@ -24,6 +24,7 @@ import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.training.LocalTrainer;
 import org.medfl.common.audit.AuditVerifier;
+import org.medfl.common.audit.Verification;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.model.NativeAcceleration;
@@ -158,7 +159,7 @@ public final class Simulation {
       try {
         AdminClient.AuditCopy copy = new AdminClient(auditorChannel).readAuditLog(jobId);
         Files.writeString(auditCopy, String.join("\n", copy.lines()) + "\n", StandardCharsets.UTF_8);
-        AuditVerifier.Verification verification = AuditVerifier.verify(auditCopy, auditorKit.caCertificate(),
+        Verification verification = AuditVerifier.verify(auditCopy, auditorKit.caCertificate(),
             copy.committedHead());
         intact = verification.intact();
         say("audit log: %s", verification.intact() ? verification.summary() : "NOT INTACT: " + verification.problem());
