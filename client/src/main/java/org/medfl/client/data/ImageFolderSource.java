@@ -1,0 +1,140 @@
+package org.medfl.client.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads a site's images from {@code DATA/<label>/*.png|*.jpg|*.jpeg}, one folder per job class.
+ * Files are read in sorted order, so the same folder always gives the same tensor. A bad file or a stray
+ * folder is reported and skipped; only a directory with nothing usable at all is an error.
+ */
+public final class ImageFolderSource {
+
+  /** The images and what loading them found. */
+  public record Loaded(LabeledImages images, LoadReport report) {}
+
+  private ImageFolderSource() {}
+
+  /**
+   * Loads every image under the class folders of {@code dataDir}, resized to {@code width x height}.
+   *
+   * @param classes the job's labels; folder names must match them exactly
+   * @param channels 1 (luminance) or 3 (RGB), whatever the files hold
+   * @throws DataException if {@code dataDir} is missing or holds no usable image under a class folder
+   */
+  public static Loaded load(Path dataDir, List<String> classes, int width, int height, int channels) {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+    }
+    if (width < 1 || height < 1) {
+      throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+    }
+    Path dir = dataDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new DataException(dir + " does not exist or is not a directory; expected " + expected(dir));
+    }
+    var problems = new ArrayList<String>();
+    List<Path> entries = list(dir);
+    reportStrays(dir, entries, classes, problems);
+
+    int pixels = channels * width * height;
+    var features = new ArrayList<float[]>();
+    var labels = new ArrayList<Integer>();
+    var patients = new ArrayList<String>();
+    var perClass = new LinkedHashMap<String, Integer>();
+    int skipped = 0;
+    for (int label = 0; label < classes.size(); label++) {
+      String name = classes.get(label);
+      Path folder = dir.resolve(name);
+      perClass.put(name, 0);
+      if (!Files.isDirectory(folder)) {
+        problems.add("no folder for class '" + name + "'; expected " + folder + "/");
+        continue;
+      }
+      int otherFiles = 0;
+      for (Path file : list(folder)) {
+        if (!isImage(file)) {
+          otherFiles += Files.isRegularFile(file) ? 1 : 0;
+          continue;
+        }
+        try {
+          float[] pixelsOf = ImagePixels.read(file, width, height, channels);
+          features.add(pixelsOf);
+          labels.add(label);
+          patients.add(patientId(file));
+          perClass.merge(name, 1, Integer::sum);
+        } catch (ImagePixels.UnreadableImageException e) {
+          skipped++;
+          problems.add(name + "/" + file.getFileName() + ": " + e.getMessage());
+        }
+      }
+      if (otherFiles > 0) {
+        problems.add("folder '" + name + "' holds " + otherFiles + " files that are not .png, .jpg or .jpeg; "
+            + "they were ignored");
+      }
+    }
+    if (features.isEmpty()) {
+      throw new DataException(dir + " holds no images under folders named after the job's classes " + classes
+          + "; expected " + expected(dir));
+    }
+
+    float[] flat = new float[features.size() * pixels];
+    for (int i = 0; i < features.size(); i++) {
+      System.arraycopy(features.get(i), 0, flat, i * pixels, pixels);
+    }
+    var tensor = Nd4j.create(flat, new long[] {features.size(), channels, height, width}, 'c');
+    var images = new LabeledImages(tensor, labels.stream().mapToInt(Integer::intValue).toArray(), classes, patients);
+    return new Loaded(images, new LoadReport(features.size(), skipped, perClass, problems));
+  }
+
+  /**
+   * The patient a file belongs to, by the convention {@code <patient>_<anything>.png} (e.g. "p0042_xray-3.png"
+   * is patient "p0042"); null when the name has no underscore.
+   */
+  static String patientId(Path file) {
+    String name = file.getFileName().toString();
+    int underscore = name.indexOf('_');
+    return underscore > 0 ? name.substring(0, underscore) : null;
+  }
+
+  private static void reportStrays(Path dir, List<Path> entries, List<String> classes, List<String> problems) {
+    int loose = 0;
+    for (Path entry : entries) {
+      String name = entry.getFileName().toString();
+      if (Files.isDirectory(entry) && !classes.contains(name)) {
+        long images = list(entry).stream().filter(ImageFolderSource::isImage).count();
+        problems.add("folder '" + name + "' is not one of the job's classes: " + classes + "; its " + images
+            + " images were ignored");
+      } else if (isImage(entry)) {
+        loose++;
+      }
+    }
+    if (loose > 0) {
+      problems.add(loose + " images lie directly in " + dir + " and were ignored; put them in " + expected(dir));
+    }
+  }
+
+  private static boolean isImage(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return Files.isRegularFile(file) && (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"));
+  }
+
+  private static List<Path> list(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+    } catch (IOException e) {
+      throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String expected(Path dir) {
+    return dir + "/<class>/*.png";
+  }
+}

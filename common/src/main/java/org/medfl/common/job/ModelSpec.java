@@ -1,0 +1,42 @@
+package org.medfl.common.job;
+
+import java.util.Objects;
+import org.medfl.common.model.ModelZoo;
+
+/**
+ * Which architecture a job trains and the image shape it takes.
+ *
+ * @param name a {@link ModelZoo} name such as "cnn-fedavg"
+ * @param width input width in pixels, 8..512
+ * @param height input height in pixels, 8..512
+ * @param channels 1 (grayscale) or 3 (RGB)
+ */
+public record ModelSpec(String name, int width, int height, int channels) {
+
+  /** Input shape used when JOB.yaml gives none: MNIST-sized grayscale. */
+  public static final int DEFAULT_SIZE = 28;
+
+  public ModelSpec {
+    Objects.requireNonNull(name, "name");
+    if (!ModelZoo.names().contains(name)) {
+      throw JobSpecException.key("model.name",
+          "must be one of " + String.join(", ", ModelZoo.names()) + ", got '" + name + "'");
+    }
+    checkPixels("model.input.width", width);
+    checkPixels("model.input.height", height);
+    if (channels != 1 && channels != 3) {
+      throw JobSpecException.key("model.input.channels", "must be 1 or 3, got " + channels);
+    }
+  }
+
+  /** The named model on 28x28 grayscale input. */
+  public static ModelSpec of(String name) {
+    return new ModelSpec(name, DEFAULT_SIZE, DEFAULT_SIZE, 1);
+  }
+
+  private static void checkPixels(String key, int value) {
+    if (value < 8 || value > 512) {
+      throw JobSpecException.key(key, "must be between 8 and 512 pixels, got " + value);
+    }
+  }
+}

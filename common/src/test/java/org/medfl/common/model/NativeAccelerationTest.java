@@ -1,0 +1,79 @@
+package org.medfl.common.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.medfl.common.job.JobSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class NativeAccelerationTest {
+
+  private static final JobSpec SPEC = JobSpec.demo(List.of("a", "b", "c", "d"));
+
+  @Test
+  void convAndPoolLayersGetOneDnnHelpers() {
+    // given
+    NativeAcceleration.enable();
+
+    // when
+    MultiLayerNetwork net = ModelZoo.build(SPEC);
+
+    // then
+    String described = NativeAcceleration.describe();
+    assertTrue(NativeAcceleration.active(), described);
+    assertTrue(described.startsWith("nd4j-native CPU, oneDNN conv/pool helpers on, "), described);
+    assertNotNull(net.getLayer(0).getHelper(), "conv helper");
+    assertNotNull(net.getLayer(1).getHelper(), "pool helper");
+  }
+
+  @Test
+  void oneDnnGradientMatchesBuiltInPath() {
+    // given the same network built with and without helpers, and one batch
+    MultiLayerNetwork fast = ModelZoo.build(SPEC);
+    MultiLayerNetwork plain = withHelpersDisabled(() -> ModelZoo.build(SPEC));
+    Nd4j.getRandom().setSeed(3);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
+    for (int i = 0; i < 8; i++) {
+      y.putScalar(i, i % 4, 1f);
+    }
+
+    // when
+    fast.setInput(x);
+    fast.setLabels(y);
+    fast.computeGradientAndScore();
+    plain.setInput(x);
+    plain.setLabels(y);
+    plain.computeGradientAndScore();
+
+    // then
+    assertNull(plain.getLayer(0).getHelper());
+    assertNotNull(fast.getLayer(0).getHelper());
+    assertEquals(plain.score(), fast.score(), 1e-5);
+    INDArray gFast = fast.gradient().gradient();
+    INDArray gPlain = plain.gradient().gradient();
+    double relative = gFast.sub(gPlain).norm2Number().doubleValue() / gPlain.norm2Number().doubleValue();
+    assertTrue(relative < 1e-4, "relative gradient difference " + relative);
+  }
+
+  private static <T> T withHelpersDisabled(java.util.function.Supplier<T> body) {
+    String before = System.getProperty(NativeAcceleration.HELPERS_PROPERTY);
+    System.setProperty(NativeAcceleration.HELPERS_PROPERTY, "true");
+    try {
+      return body.get();
+    } finally {
+      if (before == null) {
+        System.clearProperty(NativeAcceleration.HELPERS_PROPERTY);
+      } else {
+        System.setProperty(NativeAcceleration.HELPERS_PROPERTY, before);
+      }
+    }
+  }
+}
