@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
-import org.medfl.common.job.JobSpecException;
 import org.medfl.common.transport.ChunkSender;
 import org.medfl.coordinator.access.Callers;
 import org.medfl.coordinator.fleet.SiteRoster;
@@ -40,7 +39,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       String id = jobs.submit(request.getJobSpecYaml(), Callers.current().name());
       reply.onNext(SubmitJobReply.newBuilder().setJobId(id).build());
       reply.onCompleted();
-    } catch (JobSpecException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       reply.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     }
   }

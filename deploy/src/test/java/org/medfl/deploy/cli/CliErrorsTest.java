@@ -1,0 +1,114 @@
+package org.medfl.deploy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medfl.common.audit.AuditLog;
+import org.medfl.common.testing.TestPki;
+import org.medfl.deploy.provision.Provisioner;
+import picocli.CommandLine;
+
+/** Bad input gets one clear sentence and the right exit code, never a stack trace. */
+class CliErrorsTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int fl(String... args) {
+    CommandLine line = FlCommand.commandLine();
+    line.setOut(new PrintWriter(out, true));
+    line.setErr(new PrintWriter(err, true));
+    return line.execute(args);
+  }
+
+  @Test
+  void malformedJobSpecIsRejectedNamingTheKey(@TempDir Path dir) throws Exception {
+    // given
+    Path job = dir.resolve("job.yaml");
+    Files.writeString(job, "name: x\nmodel: {name: cnn-fedavg}\nclasses: [a, b]\nepochz: 3\n");
+    // when
+    int code = fl("job", "submit", "--kit", dir.toString(), job.toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().startsWith("fl: error: "), err.toString());
+    assertTrue(err.toString().contains("epochz"), err.toString());
+    assertFalse(err.toString().contains("\tat "), "no stack trace without --verbose");
+  }
+
+  @Test
+  void missingJobFileIsNamed(@TempDir Path dir) {
+    // when
+    int code = fl("job", "submit", "--kit", dir.toString(), dir.resolve("nope.yaml").toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().contains("nope.yaml does not exist"), err.toString());
+  }
+
+  @Test
+  void kitOfTheWrongRoleIsRefused(@TempDir Path dir) throws Exception {
+    // given: a site's kit used for an admin command
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(), dir.resolve("kits"));
+    Path job = dir.resolve("job.yaml");
+    Files.writeString(job, "name: x\nmodel: {name: cnn-fedavg}\nclasses: [a, b]\n");
+    // when
+    int code = fl("job", "submit", "--kit", dir.resolve("kits/hospital-a").toString(), job.toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().contains("hospital-a"), err.toString());
+    assertTrue(err.toString().contains("admin"), err.toString());
+  }
+
+  @Test
+  void provisioningTwiceIntoTheSameFolderIsRefused(@TempDir Path dir) {
+    // given
+    String[] args = {"provision", "--consortium", "demo", "--coordinator", "127.0.0.1:8443", "--sites", "a,b",
+        "--admins", "alice", "--auditors", "audit", "--out", dir.resolve("kits").toString()};
+    // when
+    int first = fl(args);
+    int second = fl(args);
+    // then
+    assertEquals(ExitCodes.OK, first);
+    assertEquals(ExitCodes.USAGE, second);
+    assertTrue(err.toString().contains("already exists"), err.toString());
+  }
+
+  @Test
+  void unknownOptionIsUsageError() {
+    // when
+    int code = fl("simulate", "--rondus", "3");
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+  }
+
+  @Test
+  void auditVerifyPassesAnIntactLogAndNamesTheFirstTamperedRecord(@TempDir Path dir) throws Exception {
+    // given: a signed log of four records, then a copy with one byte of record 3 changed
+    TestPki pki = TestPki.create("demo");
+    Path log = dir.resolve("audit.log");
+    try (AuditLog audit = AuditLog.open(log, pki.coordinator(), "job-1")) {
+      audit.append("alice", "job_submitted", Map.of("rounds", 5));
+      audit.append("coordinator", "round_opened", Map.of("round", 1));
+      audit.append("hospital-a", "update_received", Map.of("round", 1));
+    }
+    Path tampered = dir.resolve("tampered.log");
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    lines.set(2, lines.get(2).replace("\"round\":1", "\"round\":2"));
+    Files.write(tampered, lines, StandardCharsets.UTF_8);
+    // when
+    int intact = fl("audit", "verify", "--log", log.toString());
+    int broken = fl("audit", "verify", "--log", tampered.toString());
+    // then
+    assertEquals(ExitCodes.OK, intact);
+    assertEquals(ExitCodes.FAILED, broken);
+    assertTrue(out.toString().contains("record 3"), out.toString());
+  }
+}
