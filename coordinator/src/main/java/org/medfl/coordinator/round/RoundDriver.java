@@ -258,7 +258,8 @@ public final class RoundDriver implements Runnable {
     }
     store.writeRecord(record);
     LOG.info("job {} round {}/{} committed: {} sites, loss {}, val acc {}", jobId(), round, spec.rounds(),
-        roundRecord.sites().size(), metrics.trainLoss(), metrics.valAccuracy());
+        roundRecord.sites().size(), String.format("%.4f", metrics.trainLoss()),
+        String.format("%.4f", metrics.valAccuracy()));
   }
 
   private void finishAs(JobState state, String message, String event, Map<String, Object> details) {

@@ -31,7 +31,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         || e instanceof PkiException || e instanceof IllegalArgumentException) {
       return ExitCodes.USAGE;
     }
-    if (e instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+    if (e instanceof StatusRuntimeException status && (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT
+        || status.getStatus().getCode() == Status.Code.NOT_FOUND)) {
       return ExitCodes.USAGE;
     }
     return ExitCodes.FAILED;

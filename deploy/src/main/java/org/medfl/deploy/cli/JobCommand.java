@@ -1,6 +1,7 @@
 package org.medfl.deploy.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,8 @@ final class JobCommand {
     ManagedChannel channel = KitOptions.channel(kit);
     try {
       return work.apply(new AdminClient(channel));
+    } catch (StatusRuntimeException e) {
+      throw KitOptions.explain(kit, e);
     } finally {
       KitOptions.close(channel);
     }

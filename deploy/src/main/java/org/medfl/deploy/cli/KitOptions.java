@@ -1,6 +1,8 @@
 package org.medfl.deploy.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.pki.Role;
@@ -18,6 +20,23 @@ final class KitOptions {
   /** A mutual-TLS channel to the kit's coordinator. */
   static ManagedChannel channel(StartupKit kit) {
     return Channels.mutualTls(kit.coordinatorHost(), kit.coordinatorPort(), kit.identity(), kit.caCertificate());
+  }
+
+  /** A failed call to the kit's coordinator as one sentence naming the address; other statuses pass through. */
+  static RuntimeException explain(StartupKit kit, StatusRuntimeException e) {
+    if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+      return e;
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String why = root == e ? String.valueOf(e.getStatus().getDescription()) : String.valueOf(root.getMessage());
+    if (why.contains("Connection refused")) {
+      why = "connection refused";
+    }
+    return new CliException(ExitCodes.FAILED, "cannot reach the coordinator at " + kit.coordinatorHost() + ":"
+        + kit.coordinatorPort() + " named in kit " + kit.dir() + " (" + why + "); is it running?");
   }
 
   /** Closes a channel, waiting briefly for calls to finish. */

@@ -14,8 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** fl provision: a consortium CA and one startup kit per participant. */
 @Command(name = "provision", description = {
-    "Create a consortium CA and one startup kit per participant (certificate with its role, private key, CA, "
-        + "coordinator address).",
+    "Create a consortium CA and one startup kit per participant.",
+    "Each kit holds the participant's certificate (with its role), private key (mode 600), the CA certificate and",
+    "the coordinator's address.",
     "Copy each kit to its participant over a trusted channel; keep consortium-ca/ offline."})
 final class ProvisionCommand implements Callable<Integer> {
   @Mixin

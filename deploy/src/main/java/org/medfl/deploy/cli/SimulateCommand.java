@@ -13,9 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** fl simulate: the main demo. */
 @Command(name = "simulate", description = {
-    "Run a whole federation on this machine: demo data per site, a throwaway consortium, the coordinator and the",
-    "site agents as real gRPC peers over loopback with mutual TLS, one FedAvg job with progress per round, then",
-    "the global model, the audit log and a summary."})
+    "Run a whole federation on this machine.",
+    "Demo data per site, a throwaway consortium, the coordinator and the site agents as real gRPC peers over",
+    "loopback with mutual TLS, one FedAvg job with progress per round, then the global model, the audit log and",
+    "a summary."})
 final class SimulateCommand implements Callable<Integer> {
   @Mixin
   GlobalOptions global;
