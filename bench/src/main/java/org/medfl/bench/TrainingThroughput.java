@@ -1,4 +1,4 @@
-package org.medfl.client.training;
+package org.medfl.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -6,6 +6,7 @@ import java.util.List;
 import org.medfl.client.data.DemoData;
 import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.data.LabeledImages;
+import org.medfl.client.training.LocalTrainer;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.job.ModelSpec;
 import org.medfl.common.job.OptimizerSpec;
