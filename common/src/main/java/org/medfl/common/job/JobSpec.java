@@ -24,6 +24,14 @@ import java.util.regex.Pattern;
  * @param strategy aggregation algorithm; only "fedavg" for now
  * @param validationFraction share of each site's data kept for validation, in [0, 0.9]
  * @param sites enrolled site names that take part; empty means every site of the consortium
+ * @param proximalMu FedProx's mu (strategy fedprox): the sites add mu/2 * ||w - w_global||^2 to their loss
+ * @param classBalance "none", "weights" (class weights in the loss, computed locally) or "oversample"
+ * @param frames for multi-frame DICOM: "middle" (one image per file) or "all" (one image per frame)
+ * @param preprocessing resize, windowing and normalisation at the sites
+ * @param augmentation random changes to training images
+ * @param evaluation how often the sites evaluate the global model
+ * @param secureAggregation secure aggregation settings, or null when off
+ * @param dp differential privacy settings, or null when off
  */
 public record JobSpec(
     String name,
@@ -39,10 +47,22 @@ public record JobSpec(
     long seed,
     String strategy,
     double validationFraction,
-    List<String> sites) {
+    List<String> sites,
+    double proximalMu,
+    String classBalance,
+    String frames,
+    PreprocessingSpec preprocessing,
+    AugmentationSpec augmentation,
+    EvaluationSpec evaluation,
+    SecureAggregationSpec secureAggregation,
+    DpSpec dp) {
 
   /** Strategies a JOB.yaml may name. */
-  public static final List<String> STRATEGIES = List.of("fedavg");
+  public static final List<String> STRATEGIES = List.of("fedavg", "fedprox");
+  /** Ways to counter class imbalance. */
+  public static final List<String> CLASS_BALANCE = List.of("none", "weights", "oversample");
+  /** Multi-frame DICOM handling. */
+  public static final List<String> FRAMES = List.of("middle", "all");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9\\-_.]{0,63}");
 
@@ -86,6 +106,44 @@ public record JobSpec(
     if (!(validationFraction >= 0 && validationFraction <= 0.9)) {
       throw JobSpecException.key("validation_fraction", "must be between 0 and 0.9, got " + validationFraction);
     }
+    if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
+      throw JobSpecException.key("proximal_mu", "must be 0 or a positive number, got " + proximalMu);
+    }
+    if (strategy.equals("fedprox") && proximalMu == 0) {
+      throw JobSpecException.key("proximal_mu", "must be positive with strategy fedprox (e.g. 0.01)");
+    }
+    if (!strategy.equals("fedprox") && proximalMu != 0) {
+      throw JobSpecException.key("proximal_mu", "is only used with strategy fedprox, but strategy is '"
+          + strategy + "'");
+    }
+    oneOf("class_balance", classBalance, CLASS_BALANCE);
+    oneOf("frames", frames, FRAMES);
+    Objects.requireNonNull(preprocessing, "preprocessing");
+    Objects.requireNonNull(augmentation, "augmentation");
+    Objects.requireNonNull(evaluation, "evaluation");
+    if (secureAggregation != null && !sites.isEmpty() && secureAggregation.threshold() > sites.size()) {
+      throw JobSpecException.key("secure_aggregation.threshold", "is " + secureAggregation.threshold()
+          + " but 'sites' lists only " + sites.size() + " sites");
+    }
+    if (secureAggregation != null && secureAggregation.threshold() > minSites) {
+      throw JobSpecException.key("secure_aggregation.threshold", "is " + secureAggregation.threshold()
+          + ", more than min_sites (" + minSites + "); a round that reaches quorum could not be unmasked");
+    }
+  }
+
+  /** A job with every option of the later sections at its default. */
+  public JobSpec(String name, ModelSpec model, List<String> classes, int rounds, int minSites, double fraction,
+      int localEpochs, int batchSize, OptimizerSpec optimizer, int roundDeadlineSeconds, long seed, String strategy,
+      double validationFraction, List<String> sites) {
+    this(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer, roundDeadlineSeconds,
+        seed, strategy, validationFraction, sites, 0, "none", "middle", PreprocessingSpec.defaults(),
+        AugmentationSpec.none(), EvaluationSpec.defaults(), null, null);
+  }
+
+  static void oneOf(String key, String value, List<String> allowed) {
+    if (value == null || !allowed.contains(value)) {
+      throw JobSpecException.key(key, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+    }
   }
 
   /**
@@ -110,7 +168,8 @@ public record JobSpec(
   /** This job with another seed; handy for tests and repeated experiments. */
   public JobSpec withSeed(long newSeed) {
     return new JobSpec(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer,
-        roundDeadlineSeconds, newSeed, strategy, validationFraction, sites);
+        roundDeadlineSeconds, newSeed, strategy, validationFraction, sites, proximalMu, classBalance, frames,
+        preprocessing, augmentation, evaluation, secureAggregation, dp);
   }
 
   static JobSpecException missing(String key) {

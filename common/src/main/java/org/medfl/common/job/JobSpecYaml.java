@@ -46,7 +46,8 @@ final class JobSpecYaml {
   private JobSpecYaml() {}
 
   @JsonPropertyOrder({"name", "model", "classes", "rounds", "min_sites", "fraction", "local_epochs", "batch_size",
-      "optimizer", "round_deadline_seconds", "seed", "strategy", "validation_fraction", "sites"})
+      "optimizer", "round_deadline_seconds", "seed", "strategy", "proximal_mu", "validation_fraction", "sites",
+      "class_balance", "frames", "preprocessing", "augmentation", "evaluation", "secure_aggregation", "dp"})
   record Doc(
       String name,
       ModelDoc model,
@@ -60,11 +61,45 @@ final class JobSpecYaml {
       @JsonProperty("round_deadline_seconds") Integer roundDeadlineSeconds,
       Long seed,
       String strategy,
+      @JsonProperty("proximal_mu") Double proximalMu,
       @JsonProperty("validation_fraction") Double validationFraction,
-      List<String> sites) {}
+      List<String> sites,
+      @JsonProperty("class_balance") String classBalance,
+      String frames,
+      PreprocessingDoc preprocessing,
+      AugmentationDoc augmentation,
+      EvaluationDoc evaluation,
+      @JsonProperty("secure_aggregation") SecureAggregationDoc secureAggregation,
+      DpDoc dp) {}
 
-  @JsonPropertyOrder({"name", "input"})
-  record ModelDoc(String name, InputDoc input) {}
+  @JsonPropertyOrder({"name", "input", "dropout", "l2", "pretrained"})
+  record ModelDoc(String name, InputDoc input, Double dropout, Double l2, PretrainedDoc pretrained) {}
+
+  @JsonPropertyOrder({"file", "freeze_layers"})
+  record PretrainedDoc(String file, @JsonProperty("freeze_layers") Integer freezeLayers) {}
+
+  @JsonPropertyOrder({"resize", "window", "normalize", "mean", "std"})
+  record PreprocessingDoc(String resize, WindowDoc window, String normalize, Double mean, Double std) {}
+
+  @JsonPropertyOrder({"center", "width", "from_dicom"})
+  record WindowDoc(Double center, Double width, @JsonProperty("from_dicom") Boolean fromDicom) {}
+
+  @JsonPropertyOrder({"flip_horizontal", "flip_vertical", "rotation_degrees", "shift", "zoom", "brightness",
+      "contrast"})
+  record AugmentationDoc(@JsonProperty("flip_horizontal") Boolean flipHorizontal,
+      @JsonProperty("flip_vertical") Boolean flipVertical,
+      @JsonProperty("rotation_degrees") Double rotationDegrees, Double shift, Double zoom, Double brightness,
+      Double contrast) {}
+
+  @JsonPropertyOrder({"every_rounds"})
+  record EvaluationDoc(@JsonProperty("every_rounds") Integer everyRounds) {}
+
+  @JsonPropertyOrder({"threshold"})
+  record SecureAggregationDoc(Integer threshold) {}
+
+  @JsonPropertyOrder({"mode", "clip", "noise_multiplier", "delta", "max_epsilon"})
+  record DpDoc(String mode, Double clip, @JsonProperty("noise_multiplier") Double noiseMultiplier, Double delta,
+      @JsonProperty("max_epsilon") Double maxEpsilon) {}
 
   @JsonPropertyOrder({"width", "height", "channels"})
   record InputDoc(Integer width, Integer height, Integer channels) {}
@@ -91,10 +126,24 @@ final class JobSpecYaml {
   static String write(JobSpec spec) {
     var m = spec.model();
     var o = spec.optimizer();
-    var doc = new Doc(spec.name(), new ModelDoc(m.name(), new InputDoc(m.width(), m.height(), m.channels())),
+    var p = spec.preprocessing();
+    var w = p.window();
+    var a = spec.augmentation();
+    var doc = new Doc(spec.name(), new ModelDoc(m.name(), new InputDoc(m.width(), m.height(), m.channels()),
+        m.dropout(), m.l2(), m.pretrained() == null ? null
+            : new PretrainedDoc(m.pretrained().file(), m.pretrained().freezeLayers())),
         spec.classes(), spec.rounds(), spec.minSites(), spec.fraction(), spec.localEpochs(), spec.batchSize(),
         new OptimizerDoc(o.name(), o.learningRate()), spec.roundDeadlineSeconds(), spec.seed(), spec.strategy(),
-        spec.validationFraction(), spec.sites());
+        spec.proximalMu(), spec.validationFraction(), spec.sites(), spec.classBalance(), spec.frames(),
+        new PreprocessingDoc(p.resize(), w == null ? null
+            : new WindowDoc(w.center(), w.width(), w.fromDicom() ? Boolean.TRUE : null), p.normalize(), p.mean(),
+            p.std()),
+        new AugmentationDoc(a.flipHorizontal(), a.flipVertical(), a.rotationDegrees(), a.shift(), a.zoom(),
+            a.brightness(), a.contrast()),
+        new EvaluationDoc(spec.evaluation().everyRounds()),
+        spec.secureAggregation() == null ? null : new SecureAggregationDoc(spec.secureAggregation().threshold()),
+        spec.dp() == null ? null : new DpDoc(spec.dp().mode(), spec.dp().clip(), spec.dp().noiseMultiplier(),
+            spec.dp().delta(), spec.dp().maxEpsilon()));
     try {
       return MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -122,8 +171,13 @@ final class JobSpecYaml {
       throw JobSpec.missing("classes");
     }
     InputDoc in = d.model().input() == null ? new InputDoc(null, null, null) : d.model().input();
+    PretrainedSpec pretrained = null;
+    if (d.model().pretrained() != null) {
+      pretrained = new PretrainedSpec(d.model().pretrained().file(), or(d.model().pretrained().freezeLayers(), 0));
+    }
     var model = new ModelSpec(d.model().name(), or(in.width(), ModelSpec.DEFAULT_SIZE),
-        or(in.height(), ModelSpec.DEFAULT_SIZE), or(in.channels(), 1));
+        or(in.height(), ModelSpec.DEFAULT_SIZE), or(in.channels(), 1), or(d.model().dropout(), 0.0),
+        or(d.model().l2(), 0.0), pretrained);
     OptimizerSpec optimizer = OptimizerSpec.defaults();
     if (d.optimizer() != null) {
       optimizer = new OptimizerSpec(or(d.optimizer().name(), optimizer.name()),
@@ -134,7 +188,51 @@ final class JobSpecYaml {
         or(d.localEpochs(), DEFAULT_LOCAL_EPOCHS), or(d.batchSize(), DEFAULT_BATCH_SIZE), optimizer,
         or(d.roundDeadlineSeconds(), DEFAULT_ROUND_DEADLINE_SECONDS), or(d.seed(), DEFAULT_SEED),
         or(d.strategy(), DEFAULT_STRATEGY), or(d.validationFraction(), DEFAULT_VALIDATION_FRACTION),
-        d.sites() == null ? List.of() : d.sites());
+        d.sites() == null ? List.of() : d.sites(), or(d.proximalMu(), 0.0), or(d.classBalance(), "none"),
+        or(d.frames(), "middle"), preprocessing(d.preprocessing()), augmentation(d.augmentation()),
+        d.evaluation() == null ? EvaluationSpec.defaults()
+            : new EvaluationSpec(or(d.evaluation().everyRounds(), 1)),
+        d.secureAggregation() == null ? null : new SecureAggregationSpec(
+            required(d.secureAggregation().threshold(), "secure_aggregation.threshold")),
+        dp(d.dp()));
+  }
+
+  private static PreprocessingSpec preprocessing(PreprocessingDoc p) {
+    PreprocessingSpec defaults = PreprocessingSpec.defaults();
+    if (p == null) {
+      return defaults;
+    }
+    WindowSpec window = null;
+    if (p.window() != null) {
+      window = new WindowSpec(p.window().center(), p.window().width(), or(p.window().fromDicom(), false));
+    }
+    return new PreprocessingSpec(or(p.resize(), defaults.resize()), window, or(p.normalize(), defaults.normalize()),
+        or(p.mean(), defaults.mean()), or(p.std(), defaults.std()));
+  }
+
+  private static AugmentationSpec augmentation(AugmentationDoc a) {
+    if (a == null) {
+      return AugmentationSpec.none();
+    }
+    return new AugmentationSpec(or(a.flipHorizontal(), false), or(a.flipVertical(), false),
+        or(a.rotationDegrees(), 0.0), or(a.shift(), 0.0), or(a.zoom(), 0.0), or(a.brightness(), 0.0),
+        or(a.contrast(), 0.0));
+  }
+
+  private static DpSpec dp(DpDoc d) {
+    if (d == null) {
+      return null;
+    }
+    return new DpSpec(or(d.mode(), "central"), required(d.clip(), "dp.clip"),
+        required(d.noiseMultiplier(), "dp.noise_multiplier"), or(d.delta(), 1e-5),
+        required(d.maxEpsilon(), "dp.max_epsilon"));
+  }
+
+  private static <T> T required(T value, String key) {
+    if (value == null) {
+      throw JobSpec.missing(key);
+    }
+    return value;
   }
 
   private static <T> T or(T value, T fallback) {

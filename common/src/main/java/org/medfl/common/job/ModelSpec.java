@@ -10,8 +10,12 @@ import org.medfl.common.model.ModelZoo;
  * @param width input width in pixels, 8..512
  * @param height input height in pixels, 8..512
  * @param channels 1 (grayscale) or 3 (RGB)
+ * @param dropout dropout probability on the dense layers, in [0, 1)
+ * @param l2 L2 weight decay, 0 or more
+ * @param pretrained start from this model file, or null for a fresh initialisation
  */
-public record ModelSpec(String name, int width, int height, int channels) {
+public record ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
+    PretrainedSpec pretrained) {
 
   /** Input shape used when JOB.yaml gives none: MNIST-sized grayscale. */
   public static final int DEFAULT_SIZE = 28;
@@ -27,6 +31,17 @@ public record ModelSpec(String name, int width, int height, int channels) {
     if (channels != 1 && channels != 3) {
       throw JobSpecException.key("model.input.channels", "must be 1 or 3, got " + channels);
     }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw JobSpecException.key("model.dropout", "must be at least 0 and below 1, got " + dropout);
+    }
+    if (!(l2 >= 0) || Double.isInfinite(l2)) {
+      throw JobSpecException.key("model.l2", "must be 0 or a positive number, got " + l2);
+    }
+  }
+
+  /** A model without dropout, weight decay or pretrained start. */
+  public ModelSpec(String name, int width, int height, int channels) {
+    this(name, width, height, channels, 0, 0, null);
   }
 
   /** The named model on 28x28 grayscale input. */

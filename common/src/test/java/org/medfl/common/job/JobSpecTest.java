@@ -2,6 +2,7 @@ package org.medfl.common.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -198,5 +199,51 @@ class JobSpecTest {
 
     // then
     assertEquals(JobSpec.parse("name: demo\nmodel: {name: cnn-fedavg}\nclasses: [a, b]\n"), demo);
+  }
+
+  @Test
+  void everySectionRoundTrips() {
+    // given
+    String yaml = String.join("\n",
+        "name: full",
+        "model: {name: cnn-fedavg, input: {width: 32, height: 32, channels: 1}, dropout: 0.25, l2: 0.0001}",
+        "classes: [normal, nodule]",
+        "min_sites: 3",
+        "strategy: fedprox",
+        "proximal_mu: 0.01",
+        "class_balance: weights",
+        "frames: all",
+        "preprocessing: {resize: pad, window: {center: -600, width: 1500}, normalize: zscore, mean: 0.5, std: 0.2}",
+        "augmentation: {flip_horizontal: true, rotation_degrees: 10, shift: 0.1, zoom: 0.1, brightness: 0.1}",
+        "evaluation: {every_rounds: 2}",
+        "secure_aggregation: {threshold: 2}",
+        "dp: {mode: distributed, clip: 1.0, noise_multiplier: 1.1, delta: 0.00001, max_epsilon: 8}",
+        "");
+    // when
+    JobSpec spec = JobSpec.parse(yaml);
+    // then
+    assertEquals(spec, JobSpec.parse(spec.toYaml()));
+    assertEquals(0.25, spec.model().dropout());
+    assertEquals(-600.0, spec.preprocessing().window().center());
+    assertEquals(2, spec.secureAggregation().threshold());
+    assertEquals("distributed", spec.dp().mode());
+  }
+
+  @Test
+  void fedproxNeedsAPositiveMu() {
+    // when
+    JobSpecException e = assertThrows(JobSpecException.class,
+        () -> JobSpec.parse("name: x\nmodel: {name: cnn-fedavg}\nclasses: [a, b]\nstrategy: fedprox\n"));
+    // then
+    assertTrue(e.getMessage().contains("proximal_mu"), e.getMessage());
+  }
+
+  @Test
+  void windowNeedsCenterAndWidth() {
+    // when
+    JobSpecException e = assertThrows(JobSpecException.class, () -> JobSpec.parse(
+        "name: x\nmodel: {name: cnn-fedavg}\nclasses: [a, b]\npreprocessing: {window: {center: 40}}\n"));
+    // then
+    assertTrue(e.getMessage().contains("preprocessing.window"), e.getMessage());
   }
 }
