@@ -75,8 +75,9 @@ class JobSpecTest {
 
     // then
     assertEquals("JOB.yaml: unknown key 'epochz' (known: name, model, classes, rounds, min_sites, fraction, "
-        + "local_epochs, batch_size, optimizer, round_deadline_seconds, seed, strategy, validation_fraction, "
-        + "sites)", e.getMessage());
+        + "local_epochs, batch_size, optimizer, round_deadline_seconds, seed, strategy, proximal_mu, "
+        + "validation_fraction, sites, class_balance, frames, preprocessing, augmentation, evaluation, "
+        + "secure_aggregation, dp)", e.getMessage());
   }
 
   @Test
