@@ -1,26 +1,33 @@
 package org.medfl.client;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.connect.CoordinatorClient;
+import org.medfl.client.connect.GlobalModelCheck;
 import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.training.LocalTrainer;
 import org.medfl.client.training.TrainResult;
 import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
+import org.medfl.common.crypto.Signatures;
+import org.medfl.common.crypto.Statements;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.model.NativeAcceleration;
+import org.medfl.common.pki.Identity;
 import org.medfl.proto.v1.JoinReply;
 import org.medfl.proto.v1.PushReply;
 import org.medfl.proto.v1.Task;
 import org.medfl.proto.v1.UpdateHeader;
+import org.medfl.proto.v1.VectorHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,8 @@ public final class SiteAgent implements Runnable {
 
   private final ManagedChannel channel;
   private final EgressLedger ledger;
+  private final Identity identity;
+  private final X509Certificate consortiumCa;
   private final CoordinatorClient client;
   private final Path dataDir;
   private final Backoff backoff;
@@ -66,12 +75,16 @@ public final class SiteAgent implements Runnable {
   /**
    * @param channel a mutual-TLS channel to the coordinator; the caller closes it
    * @param ledger records every call made through the channel
+   * @param identity this site's certificate and key; the key signs every update
+   * @param consortiumCa the CA that must have issued the coordinator's model-signing certificate
    * @param dataDir the site's private images, {@code <label>/*.png|jpg}
    * @param pollMillis how long each long poll may wait for a task
    */
-  public SiteAgent(ManagedChannel channel, EgressLedger ledger, Path dataDir, Backoff backoff,
-      long pollMillis, Events events) {
+  public SiteAgent(ManagedChannel channel, EgressLedger ledger, Identity identity, X509Certificate consortiumCa,
+      Path dataDir, Backoff backoff, long pollMillis, Events events) {
     this.channel = channel;
+    this.identity = identity;
+    this.consortiumCa = consortiumCa;
     this.ledger = ledger;
     this.client = new CoordinatorClient(ClientInterceptors.intercept(channel, ledger));
     this.dataDir = dataDir;
@@ -133,10 +146,19 @@ public final class SiteAgent implements Runnable {
     String jobId = task.getJobId();
     int round = task.getRound();
     try {
+      String untrusted = GlobalModelCheck.problem(task, consortiumCa);
+      if (untrusted != null) {
+        LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);
+        events.taskFailed(jobId, round, untrusted);
+        return;
+      }
       LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
       float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
       LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
       TrainResult result = trainer.train(global, round, null);
+      VectorHeader update = ParameterCodec.header(result.delta());
+      byte[] signature = Signatures.sign(identity.privateKey(), Statements.update(jobId, round, identity.name(),
+          result.numExamples(), task.getGlobalModel().getSha256(), update.getSha256()));
       UpdateHeader header = UpdateHeader.newBuilder()
           .setJobId(jobId)
           .setRound(round)
@@ -146,7 +168,8 @@ public final class SiteAgent implements Runnable {
           .setNumValExamples(result.numValExamples())
           .setTrainSeconds(result.seconds())
           .setBaseSha256(task.getGlobalModel().getSha256())
-          .setUpdate(ParameterCodec.header(result.delta()))
+          .setUpdate(update)
+          .setSignature(ByteString.copyFrom(signature))
           .build();
       PushReply reply = client.pushUpdate(header, result.delta());
       if (reply.getAccepted()) {

@@ -12,6 +12,8 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.medfl.common.pki.Peer;
 import org.medfl.common.pki.PkiException;
@@ -58,8 +60,17 @@ public final class RoleInterceptor implements ServerInterceptor {
           + peer.get().role().certValue() + "; " + method + " needs one of "
           + (allowed == null ? "[]" : allowed.stream().map(Role::certValue).toList())));
     }
-    Context context = Context.current().withValue(Callers.PEER, peer.get());
+    Context context = Context.current().withValue(Callers.PEER, peer.get())
+        .withValue(Callers.CERTIFICATE, leafCertificate(session));
     return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  private static X509Certificate leafCertificate(SSLSession session) {
+    try {
+      return (X509Certificate) session.getPeerCertificates()[0];
+    } catch (SSLPeerUnverifiedException e) {
+      throw new IllegalStateException("peer was authenticated a moment ago", e);
+    }
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

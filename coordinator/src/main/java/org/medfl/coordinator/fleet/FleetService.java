@@ -1,8 +1,10 @@
 package org.medfl.coordinator.fleet;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
@@ -80,6 +82,10 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         .setGlobalModel(VectorHeader.newBuilder().setVersion(1).setLength(task.globalLength())
             .setSha256(task.globalSha256()))
         .setDeadlineEpochMillis(task.deadlineEpochMillis())
+        .setGlobalModelSignature(ByteString.copyFrom(task.globalSignature()))
+        .setCoordinatorCertificatePem(task.coordinatorCertificatePem())
+        .setAuditHead(org.medfl.proto.v1.ChainHead.newBuilder().setRecords(task.auditHead().records())
+            .setSha256(task.auditHead().sha256()))
         .build();
   }
 
@@ -109,20 +115,22 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   /** Receives one update: a header first, then chunks; verified in full before it touches the aggregate. */
   @Override
   public StreamObserver<UpdateMessage> pushUpdate(StreamObserver<PushReply> reply) {
-    return new UpdateReceiver(Callers.current().name(), reply);
+    return new UpdateReceiver(Callers.current().name(), Callers.certificate(), reply);
   }
 
   /** State of one incoming update stream. */
   private final class UpdateReceiver implements StreamObserver<UpdateMessage> {
     private final String site;
+    private final X509Certificate siteCertificate;
     private final StreamObserver<PushReply> reply;
     private RoundDriver driver;
     private UpdateHeader header;
     private VectorAssembler assembler;
     private boolean done;
 
-    UpdateReceiver(String site, StreamObserver<PushReply> reply) {
+    UpdateReceiver(String site, X509Certificate siteCertificate, StreamObserver<PushReply> reply) {
       this.site = site;
+      this.siteCertificate = siteCertificate;
       this.reply = reply;
     }
 
@@ -160,7 +168,8 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
       try {
         long length = driver.admit(site, new UpdateOffer(first.getJobId(), first.getRound(), first.getNumExamples(),
             first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
-            first.getBaseSha256(), vector.getLength(), vector.getSha256()));
+            first.getBaseSha256(), vector.getLength(), vector.getSha256(), first.getSignature().toByteArray(),
+            siteCertificate));
         assembler = new VectorAssembler(vector, length);
       } catch (UpdateRejected e) {
         fail(Status.FAILED_PRECONDITION, e.getMessage());
@@ -200,7 +209,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
       try {
         driver.accept(site, header.getRound(), new SiteUpdate(site, delta, header.getNumExamples(),
             header.getTrainLoss(), header.getValAccuracy(), header.getNumValExamples(), header.getTrainSeconds(),
-            header.getUpdate().getSha256()));
+            header.getUpdate().getSha256()), header.getSignature().toByteArray());
       } catch (UpdateRejected e) {
         fail(Status.FAILED_PRECONDITION, e.getMessage());
         return;

@@ -105,7 +105,7 @@ public final class JobRegistry implements AutoCloseable {
     JobRecord record = new JobRecord(id, spec.name(), submittedBy, now.toString(), JobState.SUBMITTED, "submitted", head);
     store.writeRecord(record);
     RoundDriver driver = new RoundDriver(record, spec, yaml, store, audit, Strategies.byName(spec.strategy()),
-        roster, board, initialModel);
+        roster, board, initialModel, signer);
     drivers.put(id, driver);
     startThread(driver);
     LOG.info("job {} ({}) submitted by {}", id, spec.name(), submittedBy);
@@ -116,7 +116,7 @@ public final class JobRegistry implements AutoCloseable {
     AuditLog audit = AuditLog.open(store.auditLog(), signer, record.id());
     logs.add(audit);
     return new RoundDriver(record, spec, yaml, store, audit, Strategies.byName(spec.strategy()), roster, board,
-        initialModel);
+        initialModel, signer);
   }
 
   private void startThread(RoundDriver driver) {

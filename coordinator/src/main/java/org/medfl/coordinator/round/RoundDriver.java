@@ -1,6 +1,7 @@
 package org.medfl.coordinator.round;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,6 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.medfl.common.audit.AuditLog;
 import org.medfl.common.audit.ChainHead;
+import org.medfl.common.crypto.Signatures;
+import org.medfl.common.crypto.Statements;
+import org.medfl.common.pki.Identity;
+import org.medfl.common.pki.Pem;
 import org.medfl.common.job.JobSpec;
 import org.medfl.coordinator.aggregation.RoundContext;
 import org.medfl.coordinator.aggregation.RoundMetrics;
@@ -36,6 +41,7 @@ public final class RoundDriver implements Runnable {
   /** A round that ends with fewer than min_sites updates is retried this many times before the job fails. */
   static final int MAX_ATTEMPTS_PER_ROUND = 3;
   private static final String COORDINATOR = "coordinator";
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
   private final JobSpec spec;
   private final String specYaml;
@@ -45,6 +51,8 @@ public final class RoundDriver implements Runnable {
   private final SiteRoster roster;
   private final TaskBoard board;
   private final InitialModel initialModel;
+  private final Identity signer;
+  private final String signerPem;
 
   private final Object lock = new Object();
   private JobRecord record;
@@ -66,9 +74,10 @@ public final class RoundDriver implements Runnable {
   /**
    * @param record the job's current record (SUBMITTED for a new job, RUNNING for one being resumed)
    * @param audit the job's open audit log; the driver appends to it and never closes it
+   * @param signer the coordinator's identity, whose key signs every global model handed out
    */
   public RoundDriver(JobRecord record, JobSpec spec, String specYaml, JobStore store, AuditLog audit,
-      Strategy strategy, SiteRoster roster, TaskBoard board, InitialModel initialModel) {
+      Strategy strategy, SiteRoster roster, TaskBoard board, InitialModel initialModel, Identity signer) {
     this.record = record;
     this.spec = spec;
     this.specYaml = specYaml;
@@ -78,6 +87,8 @@ public final class RoundDriver implements Runnable {
     this.roster = roster;
     this.board = board;
     this.initialModel = initialModel;
+    this.signer = signer;
+    this.signerPem = Pem.certificatesToPem(signer.certificate());
   }
 
   /** The job's id. */
@@ -203,11 +214,14 @@ public final class RoundDriver implements Runnable {
       open = current;
       activity = "round " + round + " open: waiting for " + selected;
     }
-    audit.append(COORDINATOR, "round_opened", detail("round", round, "sites", selected,
-        "global_model_sha256", globalSha, "deadline_epoch_millis", deadline, "strategy", strategy.name()));
+    byte[] signature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, globalSha));
+    ChainHead head = audit.append(COORDINATOR, "round_opened", detail("round", round, "sites", selected,
+        "global_model_sha256", globalSha, "global_model_signature", BASE64.encodeToString(signature),
+        "deadline_epoch_millis", deadline, "strategy", strategy.name()));
     LOG.info("job {} round {}/{} opened for {}", jobId(), round, spec.rounds(), selected);
     for (String site : selected) {
-      board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, length, deadline));
+      board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, length, deadline, signature, signerPem,
+          head));
     }
     synchronized (lock) {
       while (!current.everyoneAnswered() && !abortRequested) {
@@ -244,7 +258,9 @@ public final class RoundDriver implements Runnable {
     double seconds = (System.nanoTime() - finished.openedNanos) / 1e9;
     RoundRecord roundRecord = new RoundRecord(round, new ArrayList<>(finished.accepted.keySet()), rejected,
         finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports);
+    byte[] modelSignature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
     ChainHead head = audit.append(COORDINATOR, "aggregate_produced", detail("round", round, "model_sha256", sha,
+        "model_signature", BASE64.encodeToString(modelSignature),
         "sites", roundRecord.sites(), "num_examples", metrics.numExamples(), "strategy", strategy.name()));
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     rounds.add(roundRecord);
@@ -318,6 +334,11 @@ public final class RoundDriver implements Runnable {
     if (offer.numExamples() < 1) {
       return "update claims " + offer.numExamples() + " training examples";
     }
+    byte[] statement = Statements.update(jobId(), offer.round(), site, offer.numExamples(), offer.baseSha256(),
+        offer.sha256());
+    if (!Signatures.verify(offer.siteCertificate().getPublicKey(), statement, offer.signature())) {
+      return "update signature does not verify with site " + site + "'s certificate";
+    }
     return null;
   }
 
@@ -341,7 +362,7 @@ public final class RoundDriver implements Runnable {
   }
 
   /** Adds a fully received and verified update to the round's aggregate. */
-  public void accept(String site, int round, SiteUpdate update) throws UpdateRejected {
+  public void accept(String site, int round, SiteUpdate update, byte[] signature) throws UpdateRejected {
     synchronized (lock) {
       if (open == null || open.closed || open.round != round || open.answered(site)) {
         throw refuse(site, round, "round " + round + " closed before the update was complete", update.sha256());
@@ -350,7 +371,8 @@ public final class RoundDriver implements Runnable {
       open.accepted.put(site, update.report());
       audit.append(site, "update_received", detail("round", round, "sha256", update.sha256(),
           "bytes", (long) update.delta().length * Float.BYTES, "num_examples", update.numExamples(),
-          "train_loss", update.trainLoss(), "val_accuracy", update.valAccuracy()));
+          "train_loss", update.trainLoss(), "val_accuracy", update.valAccuracy(),
+          "signature", BASE64.encodeToString(signature)));
       board.complete(site, jobId(), round);
       lock.notifyAll();
     }

@@ -1,5 +1,7 @@
 package org.medfl.coordinator.round;
 
+import org.medfl.common.audit.ChainHead;
+
 /**
  * A request to one site: train the global model of this round and send back an update.
  *
@@ -7,6 +9,9 @@ package org.medfl.coordinator.round;
  * @param globalSha256 digest of the global model the site must fetch
  * @param globalLength number of parameters of that model
  * @param deadlineEpochMillis when the coordinator stops waiting for this round
+ * @param globalSignature the coordinator's signature over {@code Statements.globalModel(jobId, round, globalSha256)}
+ * @param coordinatorCertificatePem the certificate to check that signature with
+ * @param auditHead the job's audit chain head when the task was issued
  */
 public record TrainTask(String jobId, int round, String specYaml, String globalSha256, long globalLength,
-    long deadlineEpochMillis) {}
+    long deadlineEpochMillis, byte[] globalSignature, String coordinatorCertificatePem, ChainHead auditHead) {}

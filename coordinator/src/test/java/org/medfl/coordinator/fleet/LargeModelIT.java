@@ -31,7 +31,7 @@ class LargeModelIT {
     TestPki pki = TestPki.create("test");
     try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
         spec -> initial.clone())) {
-      SiteHandle site = new SiteHandle(coordinator.channelFor(pki.site("hospital-a")));
+      SiteHandle site = new SiteHandle(coordinator, pki.site("hospital-a"));
       String jobId = AdminGrpc.newBlockingStub(coordinator.channelFor(pki.admin("alice")))
           .withDeadlineAfter(30, TimeUnit.SECONDS)
           .submitJob(SubmitJobRequest.newBuilder().setJobSpecYaml(TestJobs.yaml(1, 1, 120)).build()).getJobId();

@@ -35,8 +35,8 @@ class RoundDriverIT {
     try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
         spec -> new float[] {1f, 2f, 3f})) {
       // given: two sites, 100 and 300 examples
-      SiteHandle a = new SiteHandle(coordinator.channelFor(pki.site("a")));
-      SiteHandle b = new SiteHandle(coordinator.channelFor(pki.site("b")));
+      SiteHandle a = new SiteHandle(coordinator, pki.site("a"));
+      SiteHandle b = new SiteHandle(coordinator, pki.site("b"));
       String jobId = submit(coordinator, TestJobs.yaml(1, 2, 120));
       // when
       Task taskA = a.nextTask();
@@ -55,11 +55,12 @@ class RoundDriverIT {
   void badUpdatesAreRejectedAuditedAndTheRoundGoesOnWithTheOthers(@TempDir Path state) throws Exception {
     try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
         spec -> new float[] {1f, 2f, 3f})) {
-      // given: four sites, three of which will misbehave
-      SiteHandle wrongLength = new SiteHandle(coordinator.channelFor(pki.site("a")));
-      SiteHandle notFinite = new SiteHandle(coordinator.channelFor(pki.site("b")));
-      SiteHandle badDigest = new SiteHandle(coordinator.channelFor(pki.site("c")));
-      SiteHandle honest = new SiteHandle(coordinator.channelFor(pki.site("d")));
+      // given: five sites, four of which will misbehave
+      SiteHandle wrongLength = new SiteHandle(coordinator, pki.site("a"));
+      SiteHandle notFinite = new SiteHandle(coordinator, pki.site("b"));
+      SiteHandle badDigest = new SiteHandle(coordinator, pki.site("c"));
+      SiteHandle honest = new SiteHandle(coordinator, pki.site("d"));
+      SiteHandle forged = new SiteHandle(coordinator, pki.site("e"));
       String jobId = submit(coordinator, TestJobs.yaml(1, 1, 120));
 
       // when
@@ -71,6 +72,9 @@ class RoundDriverIT {
       VectorHeader claimed = ParameterCodec.header(new float[] {2f, 2f, 2f});
       StatusRuntimeException digestError = assertThrows(StatusRuntimeException.class,
           () -> badDigest.push(badDigest.nextTask(), tampered, 10, claimed));
+      float[] forgedDelta = {1f, 1f, 1f};
+      StatusRuntimeException signatureError = assertThrows(StatusRuntimeException.class, () -> forged.push(
+          forged.nextTask(), forgedDelta, 10, ParameterCodec.header(forgedDelta), pki.site("mallory")));
       boolean accepted = honest.push(honest.nextTask(), new float[] {1f, 1f, 1f}, 10).getAccepted();
       RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();
       assertTrue(driver.awaitFinal(30_000));
@@ -81,14 +85,16 @@ class RoundDriverIT {
       assertEquals(Status.Code.INVALID_ARGUMENT, finiteError.getStatus().getCode());
       assertTrue(finiteError.getStatus().getDescription().contains("NaN"));
       assertEquals(Status.Code.INVALID_ARGUMENT, digestError.getStatus().getCode());
+      assertEquals(Status.Code.FAILED_PRECONDITION, signatureError.getStatus().getCode());
+      assertTrue(signatureError.getStatus().getDescription().contains("signature does not verify"));
       assertTrue(accepted);
       RoundRecord round = driver.snapshot().rounds().get(0);
       assertEquals(List.of("d"), round.sites());
-      assertEquals(3, round.rejected().size());
+      assertEquals(4, round.rejected().size());
       assertArrayEquals(new float[] {2f, 3f, 4f}, driver.latestModel().parameters());
       Path log = state.resolve("jobs").resolve(jobId).resolve("audit.log");
       long rejections = Files.readAllLines(log).stream().filter(line -> line.contains("\"update_rejected\"")).count();
-      assertEquals(3, rejections);
+      assertEquals(4, rejections);
       assertTrue(AuditVerifier.verify(log, pki.caCertificate(), driver.snapshot().record().auditHead()).intact());
     }
   }
@@ -98,8 +104,8 @@ class RoundDriverIT {
     try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
         spec -> new float[] {1f, 2f, 3f})) {
       // given: a job enrolling only site "a"
-      SiteHandle a = new SiteHandle(coordinator.channelFor(pki.site("a")));
-      SiteHandle outsider = new SiteHandle(coordinator.channelFor(pki.site("z")));
+      SiteHandle a = new SiteHandle(coordinator, pki.site("a"));
+      SiteHandle outsider = new SiteHandle(coordinator, pki.site("z"));
       String jobId = submit(coordinator, TestJobs.yaml(1, 1, 120) + "sites: [a]\n");
       Task task = a.nextTask();
       // when

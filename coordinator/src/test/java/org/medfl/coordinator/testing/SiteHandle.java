@@ -1,8 +1,11 @@
 package org.medfl.coordinator.testing;
 
-import io.grpc.Channel;
+import com.google.protobuf.ByteString;
 import org.medfl.client.connect.CoordinatorClient;
 import org.medfl.common.codec.ParameterCodec;
+import org.medfl.common.crypto.Signatures;
+import org.medfl.common.crypto.Statements;
+import org.medfl.common.pki.Identity;
 import org.medfl.proto.v1.PushReply;
 import org.medfl.proto.v1.Task;
 import org.medfl.proto.v1.UpdateHeader;
@@ -11,10 +14,12 @@ import org.medfl.proto.v1.VectorHeader;
 /** A scripted site: the real site-side client, driven by the test instead of by local training. */
 public final class SiteHandle {
   private final CoordinatorClient client;
+  private final Identity identity;
 
-  /** A site speaking over {@code channel}, which already presents its certificate. */
-  public SiteHandle(Channel channel) {
-    this.client = new CoordinatorClient(channel);
+  /** A site with {@code identity} that has joined {@code coordinator} over mutual TLS. */
+  public SiteHandle(LoopbackCoordinator coordinator, Identity identity) {
+    this.identity = identity;
+    this.client = new CoordinatorClient(coordinator.channelFor(identity));
     client.join("test", "test");
   }
 
@@ -33,8 +38,16 @@ public final class SiteHandle {
     return push(task, delta, examples, ParameterCodec.header(delta));
   }
 
-  /** Pushes {@code delta} with the given vector header (which may lie). */
+  /** Pushes {@code delta} with the given vector header (which may lie), signed with this site's key. */
   public PushReply push(Task task, float[] delta, long examples, VectorHeader header) throws InterruptedException {
+    return push(task, delta, examples, header, identity);
+  }
+
+  /** Pushes {@code delta} signed by {@code signer}, who need not be this site. */
+  public PushReply push(Task task, float[] delta, long examples, VectorHeader header, Identity signer)
+      throws InterruptedException {
+    byte[] signature = Signatures.sign(signer.privateKey(), Statements.update(task.getJobId(), task.getRound(),
+        identity.name(), examples, task.getGlobalModel().getSha256(), header.getSha256()));
     return client.pushUpdate(UpdateHeader.newBuilder()
         .setJobId(task.getJobId())
         .setRound(task.getRound())
@@ -45,6 +58,7 @@ public final class SiteHandle {
         .setTrainSeconds(0.1)
         .setBaseSha256(task.getGlobalModel().getSha256())
         .setUpdate(header)
+        .setSignature(ByteString.copyFrom(signature))
         .build(), delta);
   }
 }

@@ -49,7 +49,8 @@ final class SiteCommand {
       EgressLedger ledger = new EgressLedger(stateDir.resolve("egress.jsonl"));
       ManagedChannel channel = KitOptions.channel(kit);
       int[] exit = {ExitCodes.OK};
-      SiteAgent agent = new SiteAgent(channel, ledger, data, Backoff.standard(), 20_000, new SiteAgent.Events() {
+      SiteAgent agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(), data,
+          Backoff.standard(), 20_000, new SiteAgent.Events() {
         @Override
         public void fatal(String reason) {
           exit[0] = ExitCodes.FAILED;

@@ -121,7 +121,8 @@ public final class Simulation {
         ManagedChannel channel = Channels.mutualTls(HOST, port, kit.identity(), kit.caCertificate());
         channels.add(channel);
         EgressLedger ledger = new EgressLedger(root.resolve("site-state").resolve(site).resolve("egress.jsonl"));
-        SiteAgent agent = new SiteAgent(channel, ledger, dataRoot.resolve(site), Backoff.standard(), 5_000,
+        SiteAgent agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(), dataRoot.resolve(site),
+            Backoff.standard(), 5_000,
             new SiteAgent.Events() {});
         agents.add(agent);
         Thread thread = new Thread(agent, "site-" + site);

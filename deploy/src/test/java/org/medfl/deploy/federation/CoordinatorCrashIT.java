@@ -69,7 +69,8 @@ class CoordinatorCrashIT {
             }
           }
         };
-        SiteAgent agent = new SiteAgent(channel, new EgressLedger(dir.resolve("ledger-" + site + ".jsonl")),
+        SiteAgent agent = new SiteAgent(channel, new EgressLedger(dir.resolve("ledger-" + site + ".jsonl")), kit.identity(),
+            kit.caCertificate(),
             dir.resolve("data").resolve(site), new Backoff(100, 1_000), 2_000, events);
         agents.add(agent);
         Thread thread = new Thread(agent, "agent-" + site);

@@ -39,7 +39,8 @@ class SiteReconnectIT {
     CountDownLatch unreachable = new CountDownLatch(2);
     CountDownLatch joined = new CountDownLatch(1);
     AtomicInteger failures = new AtomicInteger();
-    SiteAgent agent = new SiteAgent(channel, new EgressLedger(dir.resolve("ledger.jsonl")), dir.resolve("data"),
+    SiteAgent agent = new SiteAgent(channel, new EgressLedger(dir.resolve("ledger.jsonl")), site.identity(),
+        site.caCertificate(), dir.resolve("data"),
         new Backoff(50, 400), 1_000, new SiteAgent.Events() {
           @Override
           public void unreachable(String reason, long retryMillis) {
