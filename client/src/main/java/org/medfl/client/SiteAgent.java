@@ -146,6 +146,7 @@ public final class SiteAgent implements Runnable {
     String jobId = task.getJobId();
     int round = task.getRound();
     try {
+      ledger.anchor(jobId, round, task.getAuditHead().getRecords(), task.getAuditHead().getSha256());
       String untrusted = GlobalModelCheck.problem(task, consortiumCa);
       if (untrusted != null) {
         LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);

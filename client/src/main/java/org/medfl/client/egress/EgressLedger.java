@@ -1,48 +1,76 @@
 package org.medfl.client.egress;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.MessageLite;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
-import com.google.protobuf.MessageLite;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import org.medfl.common.crypto.Digests;
+import org.medfl.proto.v1.FetchModelRequest;
+import org.medfl.proto.v1.JoinRequest;
+import org.medfl.proto.v1.PollRequest;
+import org.medfl.proto.v1.UpdateMessage;
 
 /**
- * Records every call the site agent makes to the coordinator: method, number of messages, bytes and the SHA-256 of
- * everything sent. It sits on the channel itself, so nothing can leave through the agent without being recorded.
- * One JSON object per line in {@code egress.jsonl}.
+ * The site's record of everything that left it: an append-only, hash-chained file with one JSON line per outbound
+ * message, written and flushed to disk <em>before</em> the message is handed to gRPC. It sits on the channel itself,
+ * so nothing leaves through the agent unrecorded; a message that cannot be recorded is not sent. The same chain also
+ * holds the coordinator's audit heads the site was shown ({@link LedgerEntry#AUDIT_ANCHOR}), so the coordinator cannot
+ * later rewrite or cut its audit history without contradicting the sites' ledgers.
  */
-public final class EgressLedger implements ClientInterceptor {
+public final class EgressLedger implements ClientInterceptor, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String GENESIS = "0".repeat(64);
+
   private final Path file;
+  private final FileChannel channel;
+  private long seq;
+  private String head;
   private volatile String failure;
 
-  /** A ledger appending to {@code file} (created if absent). */
+  /** Opens (or creates) the ledger in {@code file}, continuing its chain; a torn last line from a crash is cut off. */
   public EgressLedger(Path file) {
     this.file = file;
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
+      this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      recoverHead();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot open the egress ledger " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private void recoverHead() throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') {
+      end--;
+    }
+    if (end < bytes.length) {
+      // A crash mid-write leaves a partial line; it never reached the wire (recording comes first).
+      channel.truncate(end);
+      channel.force(true);
+    }
+    String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+    List<String> lines = text.isEmpty() ? List.of() : List.of(text.split("\n"));
+    seq = lines.size();
+    head = lines.isEmpty() ? GENESIS : Digests.sha256Hex(lines.get(lines.size() - 1).getBytes(StandardCharsets.UTF_8));
+    channel.position(end);
   }
 
   /** The ledger file. */
@@ -50,71 +78,87 @@ public final class EgressLedger implements ClientInterceptor {
     return file;
   }
 
-  @Override
-  public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-    return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-      private final MessageDigest digest = sha256();
-      private long messages;
-      private long bytes;
-
-      @Override
-      public void sendMessage(Q message) {
-        byte[] payload = ((MessageLite) message).toByteArray();
-        synchronized (digest) {
-          digest.update(payload);
-          messages++;
-          bytes += payload.length;
-        }
-        super.sendMessage(message);
-      }
-
-      @Override
-      public void start(Listener<R> listener, Metadata headers) {
-        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            String sha;
-            long count;
-            long total;
-            synchronized (digest) {
-              sha = HexFormat.of().formatHex(digest.digest());
-              count = messages;
-              total = bytes;
-            }
-            record(method.getFullMethodName(), count, total, sha, status.getCode().name());
-            super.onClose(status, trailers);
-          }
-        }, headers);
-      }
-    };
-  }
-
-  private synchronized void record(String method, long messages, long bytes, String sha256, String status) {
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("time", Instant.now().toString());
-    line.put("method", method);
-    line.put("messages", messages);
-    line.put("bytes", bytes);
-    line.put("sha256", sha256);
-    line.put("status", status);
-    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // Runs on a gRPC callback thread, where throwing helps nobody: the agent checks failure() before each call.
-      failure = "cannot append to the egress ledger " + file + ": " + e.getMessage();
-    }
-  }
-
-  /** Why the ledger stopped recording, or null while it works; the agent refuses to send anything once set. */
+  /** Why recording failed (the agent stops then), or null. */
   public String failure() {
     return failure;
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+  /** Records the coordinator's audit chain head shown with a task for {@code job} and {@code round}. */
+  public void anchor(String job, int round, long records, String auditSha256) {
+    append(LedgerEntry.AUDIT_ANCHOR, "", job, round, records, auditSha256);
+  }
+
+  @Override
+  public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+    return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      private String job = "";
+      private int round;
+
+      @Override
+      public void sendMessage(Q message) {
+        byte[] payload = ((MessageLite) message).toByteArray();
+        String kind = kindOf(message);
+        if (message instanceof UpdateMessage update && update.hasHeader()) {
+          job = update.getHeader().getJobId();
+          round = update.getHeader().getRound();
+        } else if (message instanceof FetchModelRequest fetch) {
+          job = fetch.getJobId();
+          round = fetch.getRound();
+        }
+        // Recorded first: if this throws, the message is not sent.
+        append(kind, method.getFullMethodName(), job, round, payload.length, Digests.sha256Hex(payload));
+        super.sendMessage(message);
+      }
+    };
+  }
+
+  private static String kindOf(Object message) {
+    if (message instanceof UpdateMessage update) {
+      return update.hasHeader() ? "update_header" : "update_chunk";
     }
+    if (message instanceof FetchModelRequest) {
+      return "fetch_model_request";
+    }
+    if (message instanceof PollRequest) {
+      return "poll";
+    }
+    if (message instanceof JoinRequest) {
+      return "join";
+    }
+    return message.getClass().getSimpleName();
+  }
+
+  private synchronized void append(String kind, String method, String job, int round, long bytes, String sha256) {
+    try {
+      LedgerEntry entry = new LedgerEntry(seq + 1, Instant.now().toString(), kind, method, job, round, bytes, sha256,
+          head);
+      String line = JSON.writeValueAsString(entry);
+      ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(false);
+      seq++;
+      head = Digests.sha256Hex(line.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      failure = "cannot append to the egress ledger " + file + ": " + e.getMessage();
+      throw new UncheckedIOException(failure, e);
+    }
+  }
+
+  /** Reads every entry of a ledger file. */
+  public static List<LedgerEntry> read(Path file) throws IOException {
+    return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(line -> {
+      try {
+        return JSON.readValue(line, LedgerEntry.class);
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(new IOException(file + ": a line is not a ledger entry: " + e.getMessage()));
+      }
+    }).toList();
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    channel.close();
   }
 }

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.List;
+import org.medfl.client.egress.AnchorCheck;
+import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.egress.LedgerEntry;
+import org.medfl.client.egress.LedgerVerifier;
 import java.util.concurrent.Callable;
 import org.medfl.common.audit.AuditVerifier;
 import org.medfl.common.audit.Verification;
@@ -63,6 +68,10 @@ final class AuditCommand {
     @Parameters(paramLabel = "JOB_ID", arity = "0..1", description = "The job (with --kit or --state).")
     String jobId;
 
+    @Option(names = "--ledger", arity = "1..*", paramLabel = "FILE",
+        description = "Sites' egress ledgers: every audit head a site was shown must still be in the log.")
+    List<Path> ledgers = List.of();
+
     @Override
     public Integer call() throws IOException {
       X509Certificate ca = caFile == null ? null : Pem.readCertificate(caFile);
@@ -96,12 +105,43 @@ final class AuditCommand {
         }
       }
       Verification result = AuditVerifier.verify(logFile, ca, committed);
-      if (result.intact()) {
-        spec.commandLine().getOut().println(result.summary());
-        return ExitCodes.OK;
+      if (!result.intact()) {
+        spec.commandLine().getOut().println("NOT INTACT: " + result.problem());
+        return ExitCodes.FAILED;
       }
-      spec.commandLine().getOut().println("NOT INTACT: " + result.problem());
-      return ExitCodes.FAILED;
+      String anchors = checkLedgers(logFile);
+      if (anchors != null && anchors.startsWith("NOT INTACT")) {
+        spec.commandLine().getOut().println(anchors);
+        return ExitCodes.FAILED;
+      }
+      spec.commandLine().getOut().println(result.summary() + (anchors == null ? "" : "; " + anchors));
+      return ExitCodes.OK;
+    }
+
+    /** Null without --ledger; else a summary, or a line starting "NOT INTACT" naming the contradiction. */
+    private String checkLedgers(Path logFile) throws IOException {
+      if (ledgers.isEmpty()) {
+        return null;
+      }
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      String job = lines.isEmpty() ? "" : new ObjectMapper().readTree(lines.get(0)).path("job").asText();
+      long anchors = 0;
+      for (Path ledger : ledgers) {
+        if (!Files.isRegularFile(ledger)) {
+          throw new CliException(ExitCodes.USAGE, "--ledger " + ledger + " is not a file");
+        }
+        LedgerVerifier.Result chain = LedgerVerifier.verify(ledger);
+        if (!chain.intact()) {
+          return "NOT INTACT: ledger " + ledger + ": " + chain.problem();
+        }
+        List<LedgerEntry> entries = EgressLedger.read(ledger);
+        String problem = AnchorCheck.problem(lines, job, entries, "ledger " + ledger);
+        if (problem != null) {
+          return "NOT INTACT: " + problem;
+        }
+        anchors += AnchorCheck.count(job, entries);
+      }
+      return "consistent with " + anchors + " audit heads recorded in " + ledgers.size() + " site ledger(s)";
     }
 
     /** The later of the heads committed by job.json and checkpoint.json. */

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.egress.LedgerEntry;
+import org.medfl.client.egress.LedgerVerifier;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.pki.Role;
 import picocli.CommandLine.Command;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl site: run a hospital's site agent. */
-@Command(name = "site", description = "Run a site agent next to a hospital's data.", subcommands = SiteCommand.Start.class)
+@Command(name = "site", description = "Run a site agent next to a hospital's data.",
+    subcommands = {SiteCommand.Start.class, SiteCommand.Ledger.class})
 final class SiteCommand {
   /** fl site start. */
   @Command(name = "start", description = {
@@ -74,8 +77,71 @@ final class SiteCommand {
         agent.run();
       } finally {
         KitOptions.close(channel);
+        try {
+          ledger.close();
+        } catch (java.io.IOException e) {
+          System.err.println("fl: warning: closing the egress ledger: " + e.getMessage());
+        }
       }
       return exit[0];
+    }
+  }
+
+  /** fl site ledger. */
+  @Command(name = "ledger", description = {
+      "Show what left this site, from its egress ledger: messages and bytes per job and kind.",
+      "With --verify, also check the ledger's hash chain (exit 1 naming the first bad line)."})
+  static final class Ledger implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kit", required = true, paramLabel = "DIR", description = "This site's startup kit.")
+    Path kitDir;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Site state directory (default KIT/local/state).")
+    Path state;
+
+    @Option(names = "--verify", description = "Check the hash chain.")
+    boolean verify;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      KitOptions.load(kitDir, Role.SITE);
+      Path file = (state != null ? state : kitDir.resolve("local").resolve("state")).resolve("egress.jsonl");
+      if (!Files.isRegularFile(file)) {
+        throw new CliException(ExitCodes.USAGE, "no egress ledger at " + file + "; has this site run?");
+      }
+      var out = spec.commandLine().getOut();
+      var entries = EgressLedger.read(file);
+      java.util.Map<String, java.util.Map<String, long[]>> byJob = new java.util.TreeMap<>();
+      for (LedgerEntry entry : entries) {
+        if (entry.kind().equals(LedgerEntry.AUDIT_ANCHOR)) {
+          continue;
+        }
+        long[] sums = byJob.computeIfAbsent(entry.job().isEmpty() ? "(no job)" : entry.job(),
+            j -> new java.util.TreeMap<>()).computeIfAbsent(entry.kind(), k -> new long[2]);
+        sums[0]++;
+        sums[1] += entry.bytes();
+      }
+      out.printf("egress ledger %s: %d entries%n", file, entries.size());
+      out.printf("  %-28s %-20s %9s %14s%n", "job", "kind", "messages", "bytes");
+      byJob.forEach((job, kinds) -> kinds.forEach((kind, sums) ->
+          out.printf("  %-28s %-20s %9d %14d%n", job, kind, sums[0], sums[1])));
+      int code = ExitCodes.OK;
+      if (verify) {
+        LedgerVerifier.Result result = LedgerVerifier.verify(file);
+        if (result.intact()) {
+          out.printf("chain intact: %d entries, head %s…%n", result.entries(), result.head().substring(0, 12));
+        } else {
+          out.println("NOT INTACT: " + result.problem());
+          code = ExitCodes.FAILED;
+        }
+      }
+      out.flush();
+      return code;
     }
   }
 }

@@ -21,7 +21,9 @@ import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.data.DemoData;
 import org.medfl.client.data.ImageFolderSource;
+import org.medfl.client.egress.AnchorCheck;
 import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.egress.LedgerEntry;
 import org.medfl.client.training.LocalTrainer;
 import org.medfl.common.audit.AuditVerifier;
 import org.medfl.common.audit.Verification;
@@ -112,6 +114,7 @@ public final class Simulation {
     say("coordinator: %s:%d, mutual TLS, consortium CA in %s", HOST, port, root.resolve("kits/consortium-ca"));
 
     List<SiteAgent> agents = new ArrayList<>();
+    List<EgressLedger> ledgers = new ArrayList<>();
     List<ManagedChannel> channels = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     ManagedChannel adminChannel = null;
@@ -121,6 +124,7 @@ public final class Simulation {
         ManagedChannel channel = Channels.mutualTls(HOST, port, kit.identity(), kit.caCertificate());
         channels.add(channel);
         EgressLedger ledger = new EgressLedger(root.resolve("site-state").resolve(site).resolve("egress.jsonl"));
+        ledgers.add(ledger);
         SiteAgent agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(), dataRoot.resolve(site),
             Backoff.standard(), 5_000,
             new SiteAgent.Events() {});
@@ -162,8 +166,19 @@ public final class Simulation {
         Files.writeString(auditCopy, String.join("\n", copy.lines()) + "\n", StandardCharsets.UTF_8);
         Verification verification = AuditVerifier.verify(auditCopy, auditorKit.caCertificate(),
             copy.committedHead());
-        intact = verification.intact();
-        say("audit log: %s", verification.intact() ? verification.summary() : "NOT INTACT: " + verification.problem());
+        String anchors = null;
+        long anchored = 0;
+        for (EgressLedger ledger : ledgers) {
+          List<LedgerEntry> entries = EgressLedger.read(ledger.file());
+          anchored += AnchorCheck.count(jobId, entries);
+          if (anchors == null) {
+            anchors = AnchorCheck.problem(copy.lines(), jobId, entries, "ledger " + ledger.file());
+          }
+        }
+        intact = verification.intact() && anchors == null;
+        say("audit log: %s", !verification.intact() ? "NOT INTACT: " + verification.problem()
+            : anchors != null ? "NOT INTACT: " + anchors
+            : verification.summary() + "; consistent with the " + anchored + " audit heads the sites recorded");
       } finally {
         auditorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -193,6 +208,9 @@ public final class Simulation {
       }
       for (Thread thread : threads) {
         thread.join(10_000);
+      }
+      for (EgressLedger ledger : ledgers) {
+        ledger.close();
       }
       coordinator.stop();
     }
@@ -286,7 +304,8 @@ public final class Simulation {
     say("audit log:     %s", result.auditLog());
     say("summary:       %s", result.summary());
     say("egress ledgers: %s", root.resolve("site-state"));
-    say("verify again:  fl audit verify --state %s %s", root.resolve("coordinator-state"), result.jobId());
+    say("verify again:  fl audit verify --state %s %s --ledger %s/*/egress.jsonl", root.resolve("coordinator-state"),
+        result.jobId(), root.resolve("site-state"));
   }
 
   private static void writeSummary(Result result, Path file) throws IOException {
