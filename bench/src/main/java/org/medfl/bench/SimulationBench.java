@@ -31,7 +31,7 @@ public final class SimulationBench {
     for (int run = 1; run <= runs; run++) {
       Path out = Files.createTempDirectory("medfl-bench-").resolve("run");
       long start = System.nanoTime();
-      Simulation.Result result = new Simulation(new Simulation.Options(3, 5, out, 600, 28, 1, 42),
+      Simulation.Result result = new Simulation(Simulation.Options.demo(3, 5, out, 600, 42),
           new PrintWriter(new StringWriter())).run();
       double wall = (System.nanoTime() - start) / 1e9;
       Simulation.Timing t = result.timing();

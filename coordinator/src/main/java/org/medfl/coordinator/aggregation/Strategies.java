@@ -6,7 +6,9 @@ import java.util.function.Supplier;
 
 /** The one list of built-in strategies, by the name a job spec uses. */
 public final class Strategies {
-  private static final Map<String, Supplier<Strategy>> BUILT_IN = Map.of(FedAvg.NAME, FedAvg::new);
+  private static final Map<String, Supplier<Strategy>> BUILT_IN = Map.of(
+      FedAvg.NAME, FedAvg::new,
+      FedProx.NAME, FedProx::new);
 
   private Strategies() {}
 

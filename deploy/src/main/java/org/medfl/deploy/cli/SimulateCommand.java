@@ -33,9 +33,31 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<timestamp>).")
   Path out;
 
-  @Option(names = "--images-per-site", defaultValue = "600", paramLabel = "N",
-      description = "Demo images generated per site (default: ${DEFAULT-VALUE}).")
-  int imagesPerSite;
+  @Option(names = "--dataset", defaultValue = "demo", paramLabel = "NAME|DIR",
+      description = "demo (synthetic shapes), fashion-mnist (Debian's dataset-fashion-mnist package) or a folder of "
+          + "<label>/<image> files (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC",
+      description = "How a real data set is split across sites: iid, dirichlet:ALPHA or shards:K (each site holds K "
+          + "labels) (default: ${DEFAULT-VALUE}).")
+  String partition;
+
+  @Option(names = "--images-per-site", paramLabel = "N",
+      description = "Cap on each site's images (default: 600 demo images; all of a real data set's share).")
+  Integer imagesPerSite;
+
+  @Option(names = "--model", defaultValue = "cnn-fedavg", paramLabel = "NAME",
+      description = "Model zoo name (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--strategy", defaultValue = "fedavg", paramLabel = "NAME",
+      description = "fedavg or fedprox (default: ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--mu", defaultValue = "0.01", paramLabel = "MU",
+      description = "FedProx's proximal mu, with --strategy fedprox (default: ${DEFAULT-VALUE}).")
+  double mu;
 
   @Option(names = "--local-epochs", defaultValue = "1", paramLabel = "E",
       description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
@@ -52,13 +74,14 @@ final class SimulateCommand implements Callable<Integer> {
     if (rounds < 1 || rounds > 1000) {
       throw new CliException(ExitCodes.USAGE, "--rounds must be between 1 and 1000, got " + rounds);
     }
-    if (imagesPerSite < 20) {
+    if (imagesPerSite != null && imagesPerSite < 20) {
       throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
     }
     Path dir = out != null ? out
         : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Simulation.Result result = new Simulation(
-        new Simulation.Options(sites, rounds, dir, imagesPerSite, 28, localEpochs, seed),
+        new Simulation.Options(sites, rounds, dir, dataset, partition, imagesPerSite, localEpochs, seed, model,
+            strategy, strategy.equals("fedprox") ? mu : 0),
         spec.commandLine().getOut()).run();
     return result.state().equals("FINISHED") && result.auditIntact() ? ExitCodes.OK : ExitCodes.FAILED;
   }

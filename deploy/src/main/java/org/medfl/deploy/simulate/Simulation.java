@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
-import org.medfl.client.data.DemoData;
 import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.AnchorCheck;
 import org.medfl.client.egress.EgressLedger;
@@ -49,22 +48,31 @@ public final class Simulation {
 
   private final Options options;
   private final PrintWriter out;
+  private int jobClasses;
 
   /**
    * @param sites number of simulated hospitals (at least 1)
    * @param rounds federated rounds
-   * @param imagesPerSite demo images generated for each site
-   * @param imageSize width and height of the demo images in pixels
+   * @param dataset "demo", "fashion-mnist" or a folder of labelled images (see {@link SimulationData})
+   * @param partition how a real data set is split across sites: iid, dirichlet:ALPHA, shards:K
+   * @param imagesPerSite cap on each site's images, or null for the dataset's default
+   * @param model a model zoo name
    */
-  public record Options(int sites, int rounds, Path outDir, int imagesPerSite, int imageSize, int localEpochs,
-      long seed) {}
+  public record Options(int sites, int rounds, Path outDir, String dataset, String partition, Integer imagesPerSite,
+      int localEpochs, long seed, String model, String strategy, double proximalMu) {
+
+    /** The demo defaults for {@code sites} and {@code rounds}. */
+    public static Options demo(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
+      return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0);
+    }
+  }
 
   /** Per-site accuracy of the final global model on that site's held-out split. */
   public record SiteResult(String site, int trainImages, int validationImages, double accuracy) {}
 
   /** What the run produced. */
   public record Result(String jobId, String state, List<RoundSummary> rounds, List<SiteResult> sites,
-      Path model, Path auditLog, Path summary, boolean auditIntact, Timing timing) {}
+      Path model, Path auditLog, Path summary, boolean auditIntact, Timing timing, Double testAccuracy) {}
 
   /**
    * Where the time went.
@@ -97,12 +105,10 @@ public final class Simulation {
     say("compute: %s", NativeAcceleration.describe());
 
     Path dataRoot = root.resolve("data");
-    for (int i = 0; i < siteNames.size(); i++) {
-      DemoData.generate(dataRoot.resolve(siteNames.get(i)), i, options.imagesPerSite(), options.imageSize(),
-          options.seed());
-    }
-    say("demo data: %d synthetic %dx%d images per site, class balance differs per site (%s)",
-        options.imagesPerSite(), options.imageSize(), options.imageSize(), dataRoot);
+    SimulationData.Prepared data = SimulationData.prepare(options.dataset(), options.partition(), siteNames,
+        dataRoot, options.imagesPerSite(), options.seed());
+    say("data: %s (%s)", data.description(), dataRoot);
+    jobClasses = data.classes().size();
 
     int port = freePort();
     Provisioner.provision("simulation", HOST + ":" + port, siteNames, List.of("admin"), List.of("auditor"),
@@ -139,7 +145,7 @@ public final class Simulation {
       StartupKit adminKit = StartupKit.load(root.resolve("kits").resolve("admin"));
       adminChannel = Channels.mutualTls(HOST, port, adminKit.identity(), adminKit.caCertificate());
       AdminClient admin = new AdminClient(adminChannel);
-      String specYaml = jobSpec().toYaml();
+      String specYaml = jobSpec(data).toYaml();
       Files.writeString(root.resolve("job.yaml"), specYaml, StandardCharsets.UTF_8);
       double setupSeconds = seconds(start);
       long federationStart = System.nanoTime();
@@ -185,6 +191,8 @@ public final class Simulation {
 
       List<SiteResult> siteResults = evaluatePerSite(JobSpec.parse(model.specYaml()), model.parameters(),
           dataRoot, siteNames);
+      Double testAccuracy = data.testSet() == null ? null
+          : TestSetEvaluation.accuracy(JobSpec.parse(model.specYaml()), model.parameters(), data.testSet());
       double trainingSeconds = 0;
       for (RoundSummary round : status.getRoundsList()) {
         trainingSeconds += maxTrainSeconds(coordinator, jobId, round.getRound());
@@ -194,7 +202,8 @@ public final class Simulation {
           Math.max(0, roundSeconds - trainingSeconds));
       Path summary = root.resolve("summary.json");
       Result result = new Result(jobId, status.getState(), status.getRoundsList(), siteResults, modelFile,
-          root.resolve("coordinator-state/jobs").resolve(jobId).resolve("audit.log"), summary, intact, timing);
+          root.resolve("coordinator-state/jobs").resolve(jobId).resolve("audit.log"), summary, intact, timing,
+          testAccuracy);
       writeSummary(result, summary);
       printEnding(result, root);
       return result;
@@ -216,13 +225,13 @@ public final class Simulation {
     }
   }
 
-  private JobSpec jobSpec() {
+  private JobSpec jobSpec(SimulationData.Prepared data) {
     return JobSpec.parse(String.join("\n",
-        "name: simulation-shapes",
+        "name: simulation",
         "model:",
-        "  name: cnn-fedavg",
-        "  input: {width: " + options.imageSize() + ", height: " + options.imageSize() + ", channels: 1}",
-        "classes: [" + String.join(", ", DemoData.classes()) + "]",
+        "  name: " + options.model(),
+        "  input: {width: " + data.size() + ", height: " + data.size() + ", channels: " + data.channels() + "}",
+        "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + options.rounds(),
         "min_sites: " + options.sites(),
         "fraction: 1.0",
@@ -231,7 +240,8 @@ public final class Simulation {
         "optimizer: {name: adam, learning_rate: 0.001}",
         "round_deadline_seconds: 600",
         "seed: " + options.seed(),
-        "strategy: fedavg",
+        "strategy: " + options.strategy(),
+        options.strategy().equals("fedprox") ? "proximal_mu: " + options.proximalMu() : "",
         "validation_fraction: 0.2",
         ""));
   }
@@ -293,7 +303,11 @@ public final class Simulation {
       weighted += site.accuracy() * site.validationImages();
     }
     say("  %-12s %8s %8d %9.4f   (chance: %.4f)", "all sites", "", total, total == 0 ? Double.NaN : weighted / total,
-        1.0 / DemoData.classes().size());
+        1.0 / jobClasses);
+    if (result.testAccuracy() != null) {
+      say("  %-12s %8s %8s %9.4f   (official test set, never seen by any site)", "test set", "", "",
+          result.testAccuracy());
+    }
     Timing t = result.timing();
     say("");
     say("time: %.1f s set-up, %.1f s federation (%.1f s local training, %.1f s = %.0f%% of the rounds outside it)",
@@ -331,6 +345,7 @@ public final class Simulation {
     summary.put("model", result.model().toString());
     summary.put("audit_log", result.auditLog().toString());
     summary.put("audit_intact", result.auditIntact());
+    summary.put("test_accuracy", result.testAccuracy());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
   }
 

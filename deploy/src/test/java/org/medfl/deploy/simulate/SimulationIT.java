@@ -21,7 +21,7 @@ class SimulationIT {
   void wholeFederationRunsAndLeavesModelAuditLogAndLedgers(@TempDir Path dir) throws Exception {
     // given
     StringWriter console = new StringWriter();
-    Simulation.Options options = new Simulation.Options(2, 2, dir.resolve("run"), 60, 16, 1, 7);
+    Simulation.Options options = Simulation.Options.demo(2, 2, dir.resolve("run"), 60, 7);
     // when
     Simulation.Result result = new Simulation(options, new PrintWriter(console, true)).run();
     // then: the job finished with a verified audit log and per-round progress lines

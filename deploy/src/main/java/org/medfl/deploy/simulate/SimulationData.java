@@ -1,0 +1,148 @@
+package org.medfl.deploy.simulate;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.medfl.client.data.DataException;
+import org.medfl.client.data.DemoData;
+import org.medfl.client.data.FashionMnist;
+import org.medfl.client.data.LabeledImages;
+import org.medfl.client.data.Partitioner;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Gives each simulated site its own data folder in the layout a real site agent reads ({@code <label>/<file>}), from
+ * the demo generator, Fashion-MNIST (Debian's package) or any labelled folder, split by a {@link Partitioner} spec.
+ */
+public final class SimulationData {
+  private SimulationData() {}
+
+  /**
+   * What was prepared.
+   *
+   * @param classes label names, in label order
+   * @param description one line for the console
+   * @param testSet a held-out test set the harness evaluates the final model on, or null (each site's own split)
+   */
+  public record Prepared(List<String> classes, int size, int channels, String description, LabeledImages testSet) {}
+
+  /**
+   * Writes every site's folder under {@code dataRoot}.
+   *
+   * @param dataset "demo", "fashion-mnist" or a folder of {@code <label>/<image>} files
+   * @param partition how a real data set is split ("iid", "dirichlet:A", "shards:K"); the demo data has its own skew
+   * @param imagesPerSite cap per site (null: the demo's 600, or all of a real data set's share)
+   */
+  public static Prepared prepare(String dataset, String partition, List<String> sites, Path dataRoot,
+      Integer imagesPerSite, long seed) {
+    try {
+      if (dataset.equals("demo")) {
+        int images = imagesPerSite == null ? 600 : imagesPerSite;
+        for (int i = 0; i < sites.size(); i++) {
+          DemoData.generate(dataRoot.resolve(sites.get(i)), i, images, 28, seed);
+        }
+        return new Prepared(DemoData.classes(), 28, 1, images + " synthetic 28x28 shape images per site (not "
+            + "medical data), class balance differs per site", null);
+      }
+      if (dataset.equals("fashion-mnist")) {
+        return fashionMnist(partition, sites, dataRoot, imagesPerSite, seed);
+      }
+      return folder(Path.of(dataset), partition, sites, dataRoot, imagesPerSite, seed);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the sites' data in " + dataRoot + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Prepared fashionMnist(String partition, List<String> sites, Path dataRoot, Integer cap, long seed)
+      throws IOException {
+    FashionMnist.Split train = FashionMnist.train(FashionMnist.DEBIAN_DIR);
+    List<int[]> parts = Partitioner.partition(train.labels(), FashionMnist.CLASSES.size(), sites.size(), partition,
+        seed);
+    int written = 0;
+    for (int s = 0; s < sites.size(); s++) {
+      int[] part = parts.get(s);
+      int count = cap == null ? part.length : Math.min(cap, part.length);
+      for (int k = 0; k < count; k++) {
+        int index = part[k];
+        Path dir = dataRoot.resolve(sites.get(s)).resolve(FashionMnist.CLASSES.get(train.labels()[index]));
+        Files.createDirectories(dir);
+        ImageIO.write(gray(train.pixels()[index], train.rows(), train.cols()), "png",
+            dir.resolve(String.format("train-%05d.png", index)).toFile());
+        written++;
+      }
+    }
+    FashionMnist.Split test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
+    return new Prepared(FashionMnist.CLASSES, 28, 1, "Fashion-MNIST (" + written + " training images, partition "
+        + partition + "), final model tested on the official " + test.size() + " test images", toImages(test));
+  }
+
+  private static Prepared folder(Path source, String partition, List<String> sites, Path dataRoot, Integer cap,
+      long seed) throws IOException {
+    if (!Files.isDirectory(source)) {
+      throw new IllegalArgumentException("--dataset must be demo, fashion-mnist or a folder of <label>/<image> files; "
+          + source + " is none of these");
+    }
+    List<String> classes;
+    try (Stream<Path> labels = Files.list(source)) {
+      classes = labels.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    List<Path> files = new ArrayList<>();
+    List<Integer> labelList = new ArrayList<>();
+    for (int c = 0; c < classes.size(); c++) {
+      try (Stream<Path> members = Files.list(source.resolve(classes.get(c)))) {
+        for (Path file : members.filter(Files::isRegularFile).sorted().toList()) {
+          files.add(file);
+          labelList.add(c);
+        }
+      }
+    }
+    if (classes.size() < 2 || files.isEmpty()) {
+      throw new DataException(source + " needs at least two label folders with images in them");
+    }
+    int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+    List<int[]> parts = Partitioner.partition(labels, classes.size(), sites.size(), partition, seed);
+    for (int s = 0; s < sites.size(); s++) {
+      int[] part = parts.get(s);
+      int count = cap == null ? part.length : Math.min(cap, part.length);
+      for (int k = 0; k < count; k++) {
+        Path file = files.get(part[k]);
+        Path dir = dataRoot.resolve(sites.get(s)).resolve(classes.get(labels[part[k]]));
+        Files.createDirectories(dir);
+        Files.copy(file, dir.resolve(file.getFileName()));
+      }
+    }
+    return new Prepared(classes, 28, 1, files.size() + " images from " + source + " (partition " + partition + ")",
+        null);
+  }
+
+  private static BufferedImage gray(byte[] pixels, int rows, int cols) {
+    BufferedImage image = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
+    image.getRaster().setDataElements(0, 0, cols, rows, pixels);
+    return image;
+  }
+
+  private static LabeledImages toImages(FashionMnist.Split split) {
+    int n = split.size();
+    int pixels = split.rows() * split.cols();
+    float[] values = new float[n * pixels];
+    for (int i = 0; i < n; i++) {
+      byte[] image = split.pixels()[i];
+      for (int p = 0; p < pixels; p++) {
+        values[i * pixels + p] = (image[p] & 0xff) / 255f;
+      }
+    }
+    var features = Nd4j.create(values, new long[] {n, 1, split.rows(), split.cols()}, DataType.FLOAT);
+    List<String> patients = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      patients.add(null);
+    }
+    return new LabeledImages(features, split.labels().clone(), FashionMnist.CLASSES, patients);
+  }
+}
