@@ -202,7 +202,7 @@ public final class SiteAgent implements Runnable {
     if (trainer == null) {
       JobSpec spec = JobSpec.parse(specYaml);
       ImageFolderSource.Loaded loaded = ImageFolderSource.load(dataDir, spec.classes(), spec.model().width(),
-          spec.model().height(), spec.model().channels());
+          spec.model().height(), spec.model().channels(), spec.preprocessing());
       LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
           loaded.report().skipped(), loaded.report().perClass());
       loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));

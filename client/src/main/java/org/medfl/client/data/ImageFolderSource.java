@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.medfl.client.preprocess.Preprocessor;
+import org.medfl.common.job.PreprocessingSpec;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -23,19 +25,35 @@ public final class ImageFolderSource {
   private ImageFolderSource() {}
 
   /**
-   * Loads every image under the class folders of {@code dataDir}, resized to {@code width x height}.
+   * Loads every image under the class folders of {@code dataDir} with the default preprocessing
+   * ({@link PreprocessingSpec#defaults()}: aspect kept by padding, values in [0, 1]).
    *
    * @param classes the job's labels; folder names must match them exactly
    * @param channels 1 (luminance) or 3 (RGB), whatever the files hold
    * @throws DataException if {@code dataDir} is missing or holds no usable image under a class folder
    */
   public static Loaded load(Path dataDir, List<String> classes, int width, int height, int channels) {
+    return load(dataDir, classes, width, height, channels, PreprocessingSpec.defaults());
+  }
+
+  /**
+   * Loads every image under the class folders of {@code dataDir}, preprocessed to {@code width x height} as the
+   * job says (see {@link Preprocessor}).
+   *
+   * @param classes the job's labels; folder names must match them exactly
+   * @param channels 1 (luminance) or 3 (RGB), whatever the files hold
+   * @param preprocessing the job's resize and normalisation; a window applies to PNG/JPEG samples too
+   * @throws DataException if {@code dataDir} is missing or holds no usable image under a class folder
+   */
+  public static Loaded load(Path dataDir, List<String> classes, int width, int height, int channels,
+      PreprocessingSpec preprocessing) {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
     }
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
     }
+    var preprocessor = new Preprocessor(preprocessing, width, height, channels);
     Path dir = dataDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new DataException(dir + " does not exist or is not a directory; expected " + expected(dir));
@@ -65,7 +83,7 @@ public final class ImageFolderSource {
           continue;
         }
         try {
-          float[] pixelsOf = ImagePixels.read(file, width, height, channels);
+          float[] pixelsOf = preprocessor.apply(ImagePixels.read(file));
           features.add(pixelsOf);
           labels.add(label);
           patients.add(patientId(file));

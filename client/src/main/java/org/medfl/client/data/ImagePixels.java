@@ -7,9 +7,10 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.medfl.client.preprocess.RawImage;
 
 /**
- * Decodes one image file into planar float pixels in [0, 1] of a requested size and channel count.
+ * Decodes one PNG or JPEG file into its raw samples, before any preprocessing.
  * Reads raw raster samples where it can, because {@code BufferedImage.getRGB} applies a gamma curve to
  * grayscale images and would brighten every medical gray-scale scan.
  */
@@ -27,10 +28,10 @@ final class ImagePixels {
   }
 
   /**
-   * Pixels of {@code file} as {@code channels} planes of {@code height x width}, bilinear-resized; one channel
-   * means luminance (ITU-R BT.601 weights), three means RGB (a gray source is repeated).
+   * The raw samples of {@code file}: 1 plane for gray images, 3 (R, G, B) otherwise, with the file's bit depth;
+   * {@link org.medfl.client.preprocess.Preprocessor} turns them into model input.
    */
-  static float[] read(Path file, int width, int height, int channels) throws UnreadableImageException {
+  static RawImage read(Path file) throws UnreadableImageException {
     BufferedImage image;
     try {
       image = ImageIO.read(file.toFile());
@@ -44,93 +45,48 @@ final class ImagePixels {
     if (image.getWidth() < 1 || image.getHeight() < 1) {
       throw new UnreadableImageException("image has no pixels");
     }
-    float[][] source = planes(image);
-    float[][] converted = convert(source, channels, image.getWidth() * image.getHeight());
-    float[] out = new float[channels * width * height];
-    for (int c = 0; c < channels; c++) {
-      resize(converted[c], image.getWidth(), image.getHeight(), out, c * width * height, width, height);
-    }
-    return out;
+    return planes(image);
   }
 
-  /** The image as 1 (gray) or 3 (RGB) planes at its own size; alpha is dropped. */
-  private static float[][] planes(BufferedImage image) {
+  /** The image as 1 (gray) or 3 (RGB) planes of raw samples at its own size; alpha is dropped. */
+  private static RawImage planes(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
     Raster raster = image.getRaster();
     if (image.getColorModel() instanceof ComponentColorModel cm
         && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-      float max = (1 << cm.getComponentSize(0)) - 1;
-      float[] gray = new float[w * h];
+      double[] gray = new double[w * h];
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
-          gray[y * w + x] = raster.getSample(x, y, 0) / max;
+          gray[y * w + x] = raster.getSample(x, y, 0);
         }
       }
-      return new float[][] {gray};
+      return RawImage.unsigned(new double[][] {gray}, h, w, cm.getComponentSize(0));
     }
+    // One bit depth for all three bands; the rare files with unequal band sizes go through getRGB below.
     if (image.getColorModel() instanceof ComponentColorModel cm && cm.getColorSpace().isCS_sRGB()
-        && cm.getNumColorComponents() == 3) {
-      float[][] rgb = new float[3][w * h];
+        && cm.getNumColorComponents() == 3 && cm.getComponentSize(1) == cm.getComponentSize(0)
+        && cm.getComponentSize(2) == cm.getComponentSize(0)) {
+      double[][] rgb = new double[3][w * h];
       for (int b = 0; b < 3; b++) {
-        float max = (1 << cm.getComponentSize(b)) - 1;
         for (int y = 0; y < h; y++) {
           for (int x = 0; x < w; x++) {
-            rgb[b][y * w + x] = raster.getSample(x, y, b) / max;
+            rgb[b][y * w + x] = raster.getSample(x, y, b);
           }
         }
       }
-      return rgb;
+      return RawImage.unsigned(rgb, h, w, cm.getComponentSize(0));
     }
     // Palette and packed-RGB images are sRGB already, so getRGB returns their values unchanged.
-    float[][] rgb = new float[3][w * h];
+    double[][] rgb = new double[3][w * h];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int argb = image.getRGB(x, y);
-        rgb[0][y * w + x] = ((argb >> 16) & 0xff) / 255f;
-        rgb[1][y * w + x] = ((argb >> 8) & 0xff) / 255f;
-        rgb[2][y * w + x] = (argb & 0xff) / 255f;
+        rgb[0][y * w + x] = (argb >> 16) & 0xff;
+        rgb[1][y * w + x] = (argb >> 8) & 0xff;
+        rgb[2][y * w + x] = argb & 0xff;
       }
     }
-    return rgb;
-  }
-
-  private static float[][] convert(float[][] source, int channels, int n) {
-    if (source.length == channels) {
-      return source;
-    }
-    if (channels == 3) {
-      return new float[][] {source[0], source[0], source[0]};
-    }
-    float[] gray = new float[n];
-    for (int i = 0; i < n; i++) {
-      gray[i] = 0.299f * source[0][i] + 0.587f * source[1][i] + 0.114f * source[2][i];
-    }
-    return new float[][] {gray};
-  }
-
-  /** Bilinear resampling with pixel centres aligned, as most image libraries do; edges are clamped. */
-  private static void resize(float[] src, int sw, int sh, float[] dst, int offset, int dw, int dh) {
-    if (sw == dw && sh == dh) {
-      System.arraycopy(src, 0, dst, offset, sw * sh);
-      return;
-    }
-    float scaleX = (float) sw / dw;
-    float scaleY = (float) sh / dh;
-    for (int y = 0; y < dh; y++) {
-      float sy = Math.max(0f, Math.min(sh - 1f, (y + 0.5f) * scaleY - 0.5f));
-      int y0 = (int) sy;
-      int y1 = Math.min(y0 + 1, sh - 1);
-      float fy = sy - y0;
-      for (int x = 0; x < dw; x++) {
-        float sx = Math.max(0f, Math.min(sw - 1f, (x + 0.5f) * scaleX - 0.5f));
-        int x0 = (int) sx;
-        int x1 = Math.min(x0 + 1, sw - 1);
-        float fx = sx - x0;
-        float top = src[y0 * sw + x0] + fx * (src[y0 * sw + x1] - src[y0 * sw + x0]);
-        float bottom = src[y1 * sw + x0] + fx * (src[y1 * sw + x1] - src[y1 * sw + x0]);
-        dst[offset + y * dw + x] = top + fy * (bottom - top);
-      }
-    }
+    return RawImage.unsigned(rgb, h, w, 8);
   }
 }

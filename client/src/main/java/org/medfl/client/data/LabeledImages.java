@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A site's images in memory, ready for DL4J.
  *
- * @param features {@code [N, C, H, W]} float32 in [0, 1]
+ * @param features {@code [N, C, H, W]} float32, in [0, 1] unless the job's preprocessing asks for "zscore"
  * @param labels for each image, its index into {@code classes}
  * @param classes the job's labels, in the job's order
  * @param patientIds for each image, the patient it came from when the file name says so, else a null entry;

@@ -6,6 +6,8 @@ import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.medfl.client.data.LabeledImages;
+import org.medfl.client.preprocess.Augmenter;
+import org.medfl.client.preprocess.ClassBalance;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.job.ModelSpec;
 import org.medfl.common.model.ModelZoo;
@@ -32,6 +34,8 @@ public final class LocalTrainer {
   private final INDArray trainY;
   private final INDArray valX;
   private final int[] valLabels;
+  private final int[] trainLabels;
+  private final Augmenter augmenter;
   private float[] local;
   private float[] delta;
 
@@ -68,12 +72,20 @@ public final class LocalTrainer {
     this.valX = split.validation().length == 0 ? null : Nd4j.pullRows(flat, 1, split.validation());
     this.valLabels = Arrays.stream(split.validation()).map(i -> data.labels()[i]).toArray();
     this.net = ModelZoo.build(spec);
+    this.trainLabels = Arrays.stream(split.train()).map(i -> data.labels()[i]).toArray();
+    this.augmenter = new Augmenter(spec.augmentation(), spec.seed());
+    if (spec.classBalance().equals("weights")) {
+      ClassWeightedLoss.apply(net, ClassBalance.inverseFrequencyWeights(trainLabels, spec.classes().size()));
+    }
   }
 
   /**
    * One round: load {@code globalParams}, train {@code spec.localEpochs()} epochs of shuffled minibatches
    * (shuffle seeded by {@code spec.seed() * 31 + round}, optimiser state fresh each round), then measure
-   * validation accuracy. The same inputs give the same result.
+   * validation accuracy. The same inputs give the same result. The job's augmentation changes the training
+   * batches only; with {@code class_balance: oversample} each epoch visits the oversampled order of
+   * {@link ClassBalance#oversampledOrder} (the update still counts the real number of training images), with
+   * {@code weights} the loss weighs classes by {@link ClassBalance#inverseFrequencyWeights}.
    *
    * @param globalParams the round's global model, {@link ModelZoo#parameterCount} values; not modified
    * @param round round number; varies the shuffle between rounds
@@ -88,13 +100,24 @@ public final class LocalTrainer {
     Arrays.setAll(order, i -> i);
     var rnd = new Random(spec.seed() * 31 + round);
     double lossSum = 0;
+    int visited = n;
     for (int epoch = 1; epoch <= spec.localEpochs(); epoch++) {
-      shuffle(order, rnd);
+      // Only the non-default paths draw differently, so class_balance "none" keeps its shuffle stream.
+      int[] epochOrder = order;
+      if (spec.classBalance().equals("oversample")) {
+        epochOrder = ClassBalance.oversampledOrder(trainLabels, spec.classes().size(), rnd);
+      } else {
+        shuffle(order, rnd);
+      }
+      visited = epochOrder.length;
       lossSum = 0;
-      for (int from = 0; from < n; from += spec.batchSize()) {
-        int[] batch = Arrays.copyOfRange(order, from, Math.min(n, from + spec.batchSize()));
+      for (int from = 0; from < visited; from += spec.batchSize()) {
+        int[] batch = Arrays.copyOfRange(epochOrder, from, Math.min(visited, from + spec.batchSize()));
         INDArray x = Nd4j.pullRows(trainX, 1, batch).reshape('c', batch.length, imageShape[0], imageShape[1],
             imageShape[2]);
+        if (!augmenter.isIdentity()) {
+          x = augmenter.augmentBatch(x, round, epoch, from / spec.batchSize());
+        }
         net.fit(x, Nd4j.pullRows(trainY, 1, batch));
         lossSum += net.score() * batch.length;
       }
@@ -111,7 +134,7 @@ public final class LocalTrainer {
     }
     double accuracy = accuracy();
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new TrainResult(delta, n, lossSum / n, accuracy, validationSize(), seconds);
+    return new TrainResult(delta, n, lossSum / visited, accuracy, validationSize(), seconds);
   }
 
   /**

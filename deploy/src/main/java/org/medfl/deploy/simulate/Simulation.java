@@ -284,7 +284,7 @@ public final class Simulation {
     List<SiteResult> results = new ArrayList<>();
     for (String site : sites) {
       var loaded = ImageFolderSource.load(dataRoot.resolve(site), spec.classes(), spec.model().width(),
-          spec.model().height(), spec.model().channels());
+          spec.model().height(), spec.model().channels(), spec.preprocessing());
       LocalTrainer trainer = new LocalTrainer(spec, loaded.images());
       results.add(new SiteResult(site, trainer.trainSize(), trainer.validationSize(), trainer.evaluate(parameters)));
     }
