@@ -23,6 +23,7 @@ import picocli.CommandLine.Mixin;
     footer = {"", "Exit codes: 0 success, 1 the work failed, 2 bad usage or input."},
     subcommands = {
         SimulateCommand.class,
+        TrainCentralCommand.class,
         ProvisionCommand.class,
         DataCommand.class,
         CoordinatorCommand.class,
