@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +21,13 @@ import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
 import org.medfl.common.crypto.Signatures;
 import org.medfl.common.crypto.Statements;
+import org.medfl.client.privacy.PolicyCheck;
+import org.medfl.client.privacy.PrivacyBudget;
+import org.medfl.client.privacy.PrivacyPolicy;
+import org.medfl.common.job.DpSpec;
 import org.medfl.common.job.JobSpec;
+import org.medfl.common.privacy.GaussianNoise;
+import org.medfl.common.privacy.L2Clip;
 import org.medfl.common.model.NativeAcceleration;
 import org.medfl.common.pki.Identity;
 import org.medfl.proto.v1.JoinReply;
@@ -51,6 +58,9 @@ public final class SiteAgent implements Runnable {
   private final Events events;
   private final long pollMillis;
   private final Map<String, LocalTrainer> trainers = new HashMap<>();
+  private final SecureRandom noise = new SecureRandom();
+  private PrivacyPolicy policy = PrivacyPolicy.permissive();
+  private PrivacyBudget budget;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -91,6 +101,16 @@ public final class SiteAgent implements Runnable {
     this.backoff = backoff;
     this.pollMillis = pollMillis;
     this.events = events;
+  }
+
+  /**
+   * The hospital's privacy policy and its budget across jobs; tasks that would breach either are refused. Without
+   * this call the agent enforces no site policy (a job's own DP settings still apply).
+   */
+  public SiteAgent withPrivacy(PrivacyPolicy sitePolicy, PrivacyBudget siteBudget) {
+    this.policy = sitePolicy;
+    this.budget = siteBudget;
+    return this;
   }
 
   /** Runs until {@link #stop()} or a fatal error. */
@@ -153,10 +173,20 @@ public final class SiteAgent implements Runnable {
         events.taskFailed(jobId, round, untrusted);
         return;
       }
+      JobSpec spec = JobSpec.parse(task.getJobSpecYaml());
+      if (budget != null) {
+        var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
+        if (refusal.isPresent()) {
+          LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
+          events.taskFailed(jobId, round, refusal.get());
+          return;
+        }
+      }
       LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
       float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
       LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
       TrainResult result = trainer.train(global, round, null);
+      privatize(spec, jobId, round, result.delta());
       VectorHeader update = ParameterCodec.header(result.delta());
       byte[] signature = Signatures.sign(identity.privateKey(), Statements.update(jobId, round, identity.name(),
           result.numExamples(), task.getGlobalModel().getSha256(), update.getSha256()));
@@ -193,6 +223,25 @@ public final class SiteAgent implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running = false;
+    }
+  }
+
+  /**
+   * Clips the update and, in distributed mode, adds this site's share of the noise; then records the privacy spent,
+   * before anything leaves the site.
+   */
+  private void privatize(JobSpec spec, String jobId, int round, float[] delta) {
+    DpSpec dp = spec.dp();
+    if (dp == null) {
+      return;
+    }
+    L2Clip.clipInPlace(delta, dp.clip());
+    double sigma = GaussianNoise.siteSigma(dp.noiseMultiplier(), dp.clip(), spec.minSites(), dp.mode());
+    if (sigma > 0) {
+      GaussianNoise.addInPlace(delta, sigma, noise);
+    }
+    if (budget != null) {
+      budget.record(jobId, PolicyCheck.siteEpsilonAfter(spec, round), dp.delta());
     }
   }
 

@@ -84,7 +84,7 @@ public final class PolicyCheck {
    *
    * @throws IllegalArgumentException when the job has no DP
    */
-  static double visibleNoiseMultiplier(JobSpec spec) {
+  public static double visibleNoiseMultiplier(JobSpec spec) {
     DpSpec dp = spec.dp();
     if (dp == null) {
       throw new IllegalArgumentException("job '" + spec.name() + "' has no DP");
@@ -94,6 +94,12 @@ public final class PolicyCheck {
     }
     int visible = spec.secureAggregation() == null ? 1 : spec.secureAggregation().threshold();
     return dp.noiseMultiplier() * Math.sqrt(Math.min(1.0, (double) visible / spec.minSites()));
+  }
+
+  /** The epsilon this site counts against its budget for a DP job after {@code round} rounds (see the class comment). */
+  public static double siteEpsilonAfter(JobSpec spec, int round) {
+    return RdpAccountant.epsilonAfter(Math.min(1, spec.fraction()), visibleNoiseMultiplier(spec), round,
+        spec.dp().delta());
   }
 
   private static Optional<String> refusalWithoutDp(PrivacyPolicy policy, String jobId) {

@@ -26,7 +26,11 @@ final class JobStatusMapper {
         .setSubmittedBy(snapshot.record().submittedBy())
         .setMessage(snapshot.activity());
     for (RoundRecord round : snapshot.rounds()) {
-      status.addRounds(RoundSummary.newBuilder()
+      RoundSummary.Builder summary = RoundSummary.newBuilder();
+      if (round.epsilon() != null) {
+        summary.setEpsilon(round.epsilon());
+      }
+      status.addRounds(summary
           .setRound(round.round())
           .addAllSites(round.sites())
           .setNumExamples(round.numExamples())

@@ -21,6 +21,12 @@ public final class Strategies {
     return supplier.get();
   }
 
+  /** The strategy a job runs: its named strategy, wrapped for differential privacy when the job asks for it. */
+  public static Strategy forJob(org.medfl.common.job.JobSpec spec) {
+    Strategy strategy = byName(spec.strategy());
+    return spec.dp() == null ? strategy : new DifferentialPrivacy(strategy, spec.dp());
+  }
+
   /** Names of all built-in strategies, sorted. */
   public static List<String> names() {
     return BUILT_IN.keySet().stream().sorted().toList();

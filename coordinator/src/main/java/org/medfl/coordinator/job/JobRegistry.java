@@ -104,7 +104,7 @@ public final class JobRegistry implements AutoCloseable {
         "rounds", spec.rounds(), "model", spec.model().name(), "strategy", spec.strategy()));
     JobRecord record = new JobRecord(id, spec.name(), submittedBy, now.toString(), JobState.SUBMITTED, "submitted", head);
     store.writeRecord(record);
-    RoundDriver driver = new RoundDriver(record, spec, yaml, store, audit, Strategies.byName(spec.strategy()),
+    RoundDriver driver = new RoundDriver(record, spec, yaml, store, audit, Strategies.forJob(spec),
         roster, board, initialModel, signer);
     drivers.put(id, driver);
     startThread(driver);
@@ -115,7 +115,7 @@ public final class JobRegistry implements AutoCloseable {
   private RoundDriver newDriver(JobRecord record, JobSpec spec, String yaml, JobStore store) {
     AuditLog audit = AuditLog.open(store.auditLog(), signer, record.id());
     logs.add(audit);
-    return new RoundDriver(record, spec, yaml, store, audit, Strategies.byName(spec.strategy()), roster, board,
+    return new RoundDriver(record, spec, yaml, store, audit, Strategies.forJob(spec), roster, board,
         initialModel, signer);
   }
 

@@ -13,10 +13,11 @@ import org.medfl.coordinator.aggregation.SiteReport;
  * @param seconds wall time from round opened to global model stored
  * @param modelSha256 digest of the new global model
  * @param reports each aggregated site's report
+ * @param epsilon the job's privacy loss (at its delta) after this round, or null without DP
  */
 public record RoundRecord(int round, List<String> sites, List<String> rejected, List<String> missing,
     long numExamples, double trainLoss, double valAccuracy, double seconds, String modelSha256,
-    List<SiteReport> reports) {
+    List<SiteReport> reports, Double epsilon) {
 
   /** The slowest site's training time: with sites training in parallel, the part of the round spent training. */
   public double maxTrainSeconds() {

@@ -13,6 +13,7 @@ import org.medfl.common.crypto.Signatures;
 import org.medfl.common.crypto.Statements;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
+import org.medfl.common.privacy.JobPrivacy;
 import org.medfl.common.job.JobSpec;
 import org.medfl.coordinator.aggregation.RoundContext;
 import org.medfl.coordinator.aggregation.RoundMetrics;
@@ -113,6 +114,9 @@ public final class RoundDriver implements Runnable {
       int round = start();
       int attempts = 0;
       while (round <= spec.rounds() && !aborting()) {
+        if (privacyExhaustedBefore(round)) {
+          break;
+        }
         List<String> candidates = waitForSites();
         if (candidates == null) {
           break;
@@ -138,6 +142,11 @@ public final class RoundDriver implements Runnable {
       if (aborting()) {
         finishAs(JobState.ABORTED, "aborted by " + abortedBy + (abortReason.isBlank() ? "" : ": " + abortReason),
             "job_aborted", detail("by", abortedBy, "reason", abortReason, "rounds_completed", checkpoint.round()));
+      } else if (round <= spec.rounds()) {
+        finishAs(JobState.FINISHED, "stopped after " + checkpoint.round() + " rounds: round " + round
+            + " would take epsilon above max_epsilon " + spec.dp().maxEpsilon(), "job_finished",
+            detail("rounds_completed", checkpoint.round(), "final_model_sha256", checkpoint.modelSha256(),
+                "stopped_for", "privacy budget"));
       } else {
         finishAs(JobState.FINISHED, "finished " + checkpoint.round() + " rounds", "job_finished",
             detail("rounds_completed", checkpoint.round(), "final_model_sha256", checkpoint.modelSha256()));
@@ -151,6 +160,22 @@ public final class RoundDriver implements Runnable {
     } finally {
       board.withdraw(jobId());
     }
+  }
+
+  /** True (and audited) when running {@code round} would take the job's epsilon above its max_epsilon. */
+  private boolean privacyExhaustedBefore(int round) {
+    if (spec.dp() == null) {
+      return false;
+    }
+    double epsilon = JobPrivacy.epsilonAfter(spec, round);
+    if (epsilon <= spec.dp().maxEpsilon()) {
+      return false;
+    }
+    audit.append(COORDINATOR, "privacy_budget_reached", detail("round", round, "epsilon_if_run", epsilon,
+        "max_epsilon", spec.dp().maxEpsilon(), "delta", spec.dp().delta()));
+    LOG.info("job {}: round {} would raise epsilon to {} above max_epsilon {}; stopping", jobId(), round,
+        String.format("%.3f", epsilon), spec.dp().maxEpsilon());
+    return true;
   }
 
   /** Loads or creates the round-0 model and marks the job running; returns the next round to run. */
@@ -256,12 +281,15 @@ public final class RoundDriver implements Runnable {
     List<String> rejected = new ArrayList<>();
     finished.rejected.forEach((site, reason) -> rejected.add(site + ": " + reason));
     double seconds = (System.nanoTime() - finished.openedNanos) / 1e9;
+    Double epsilon = spec.dp() == null ? null : JobPrivacy.epsilonAfter(spec, round);
     RoundRecord roundRecord = new RoundRecord(round, new ArrayList<>(finished.accepted.keySet()), rejected,
-        finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports);
+        finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports,
+        epsilon);
     byte[] modelSignature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
     ChainHead head = audit.append(COORDINATOR, "aggregate_produced", detail("round", round, "model_sha256", sha,
         "model_signature", BASE64.encodeToString(modelSignature),
-        "sites", roundRecord.sites(), "num_examples", metrics.numExamples(), "strategy", strategy.name()));
+        "sites", roundRecord.sites(), "num_examples", metrics.numExamples(), "strategy", strategy.name(),
+        "epsilon", epsilon == null ? "none" : epsilon));
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     rounds.add(roundRecord);
     Checkpoint cp = new Checkpoint(round, sha, head, rounds);

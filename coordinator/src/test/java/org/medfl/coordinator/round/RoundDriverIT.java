@@ -116,6 +116,38 @@ class RoundDriverIT {
     }
   }
 
+  @Test
+  void jobWithDifferentialPrivacyStopsBeforeExceedingItsBudget(@TempDir Path state) throws Exception {
+    try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
+        spec -> new float[] {0f, 0f, 0f})) {
+      // given: a budget that two rounds fit and a third does not
+      String base = TestJobs.yaml(5, 2, 120);
+      String probe = base + "dp: {mode: central, clip: 1.0, noise_multiplier: 1.0, delta: 0.00001, max_epsilon: 100}\n";
+      var spec = org.medfl.common.job.JobSpec.parse(probe);
+      double afterTwo = org.medfl.common.privacy.JobPrivacy.epsilonAfter(spec, 2);
+      double afterThree = org.medfl.common.privacy.JobPrivacy.epsilonAfter(spec, 3);
+      String yaml = probe.replace("max_epsilon: 100", "max_epsilon: " + (afterTwo + afterThree) / 2);
+      SiteHandle a = new SiteHandle(coordinator, pki.site("a"));
+      SiteHandle b = new SiteHandle(coordinator, pki.site("b"));
+      String jobId = submit(coordinator, yaml);
+      // when: the sites answer every round they are asked for
+      for (int round = 1; round <= 2; round++) {
+        a.push(a.nextTask(), new float[] {3f, 4f, 0f}, 10);
+        b.push(b.nextTask(), new float[] {0f, 0f, 0.5f}, 10);
+      }
+      RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();
+      assertTrue(driver.awaitFinal(30_000));
+      // then
+      var snapshot = driver.snapshot();
+      assertEquals(JobState.FINISHED, snapshot.record().state());
+      assertEquals(2, snapshot.rounds().size());
+      assertEquals(afterTwo, snapshot.rounds().get(1).epsilon(), 1e-9);
+      assertTrue(snapshot.record().message().contains("max_epsilon"), snapshot.record().message());
+      Path log = state.resolve("jobs").resolve(jobId).resolve("audit.log");
+      assertTrue(Files.readString(log).contains("\"privacy_budget_reached\""));
+    }
+  }
+
   private String submit(LoopbackCoordinator coordinator, String yaml) {
     return AdminGrpc.newBlockingStub(coordinator.channelFor(pki.admin("alice")))
         .withDeadlineAfter(30, TimeUnit.SECONDS)

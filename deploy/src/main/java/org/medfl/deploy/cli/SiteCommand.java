@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.privacy.PrivacyBudget;
+import org.medfl.client.privacy.PrivacyPolicy;
 import org.medfl.client.egress.LedgerEntry;
 import org.medfl.client.egress.LedgerVerifier;
 import org.medfl.common.kit.StartupKit;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** fl site: run a hospital's site agent. */
 @Command(name = "site", description = "Run a site agent next to a hospital's data.",
-    subcommands = {SiteCommand.Start.class, SiteCommand.Ledger.class})
+    subcommands = {SiteCommand.Start.class, SiteCommand.Status.class, SiteCommand.Ledger.class})
 final class SiteCommand {
   /** fl site start. */
   @Command(name = "start", description = {
@@ -60,8 +62,12 @@ final class SiteCommand {
           System.err.println("fl: error: " + reason);
         }
       });
+      PrivacyPolicy policy = PrivacyPolicy.load(kitDir);
+      agent.withPrivacy(policy, PrivacyBudget.open(stateDir));
       spec.commandLine().getOut().printf("site %s of consortium %s: connecting to %s:%d; egress ledger %s%n",
           kit.name(), kit.consortium(), kit.coordinatorHost(), kit.coordinatorPort(), ledger.file().toAbsolutePath());
+      spec.commandLine().getOut().printf("privacy policy: %s%n", policy.isDefault()
+          ? "none (add " + kitDir.resolve(PrivacyPolicy.FILE) + " to set one)" : policy);
       spec.commandLine().getOut().flush();
       Thread worker = Thread.currentThread();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -84,6 +90,38 @@ final class SiteCommand {
         }
       }
       return exit[0];
+    }
+  }
+
+  /** fl site status. */
+  @Command(name = "status", description = "This site's privacy policy and the privacy budget it has left across jobs.")
+  static final class Status implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kit", required = true, paramLabel = "DIR", description = "This site's startup kit.")
+    Path kitDir;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Site state directory (default KIT/local/state).")
+    Path state;
+
+    @Override
+    public Integer call() {
+      StartupKit kit = KitOptions.load(kitDir, Role.SITE);
+      PrivacyPolicy policy = PrivacyPolicy.load(kitDir);
+      PrivacyBudget budget = PrivacyBudget.open(state != null ? state : kitDir.resolve("local").resolve("state"));
+      var out = spec.commandLine().getOut();
+      out.printf("site %s of consortium %s%n", kit.name(), kit.consortium());
+      out.printf("  policy: %s%n", policy.isDefault() ? "none (" + kitDir.resolve(PrivacyPolicy.FILE)
+          + " is absent or sets nothing)" : policy);
+      out.printf("  epsilon spent across jobs: %.4f%n", budget.spent());
+      out.printf("  remaining: %s%n", policy.hasBudget() ? String.format("%.4f of %.4f (delta %s)",
+          budget.remaining(policy), policy.budget().epsilon(), policy.budget().delta()) : "unlimited (no budget set)");
+      out.flush();
+      return ExitCodes.OK;
     }
   }
 
