@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * clipped, weighted, quantized updates and the sum of their weights. Masked inputs are uniform mod 2^32; the pairwise
  * mask of two survivors cancels in the sum and is never reconstructed; an honest site gives out, for each peer, the
  * share of its self-mask seed b or of its masking key s but never both, so fewer than T colluding sites plus the
- * server cannot strip both masks off any single input (Theorem 6.3 of the paper, honest-but-curious server).
+ * server cannot strip both masks off any single input (Section 6 of the paper, honest-but-curious setting).
  * Memory is O(L) for a vector of length L whatever the number of sites: inputs are added into one running sum and
  * dropped.
  */

@@ -15,8 +15,8 @@ class SecAggPrivacyTest {
 
   @Test
   void maskedVectorIsUncorrelatedWithTheInputAndUniform() {
-    // given
-    int length = 10_000;
+    // given: 40,000 words span three keystream chunks of the mask generator
+    int length = 40_000;
     SecAggFixture round = new SecAggFixture(3, 2, length, 4, 2024);
     String site = round.names.get(0);
     float[] update = round.updates.get(site);
@@ -34,7 +34,7 @@ class SecAggPrivacyTest {
     for (int j = 0; j < length; j++) {
       equal += masked[j] == plain[j] ? 1 : 0;
     }
-    assertTrue(equal < 3, equal + " masked coordinates equal the plain ones");
+    assertTrue(equal < 5, equal + " masked coordinates equal the plain ones");
     double r = pearson(plain, masked, length);
     assertTrue(Math.abs(r) < 0.05, "correlation of masked and plain vectors is " + r);
     // Chi-square of the top 6 bits over 64 buckets: 63 degrees of freedom, 103.4 is the 0.1% critical value.
