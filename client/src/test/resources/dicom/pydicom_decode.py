@@ -1,6 +1,6 @@
-"""Decodes every file under pydicom's test_files with pydicom, as the reference for DicomPydicomComparisonTest.
+"""Decodes every file under a folder (by default pydicom's test_files) with pydicom, as the reference for DicomPydicomComparisonTest.
 
-Usage: /usr/bin/python3 pydicom_decode.py OUT_DIR
+Usage: /usr/bin/python3 pydicom_decode.py OUT_DIR [ROOT]   (ROOT defaults to pydicom's test_files)
 Writes OUT_DIR/manifest.tsv, one line per file:
   status  relative_path  frames  rows  columns  samples  data_file  reason
 status is "ok" (pixels decoded), "no_pixels" (no pixel data element) or "unreadable" (pydicom cannot read the
@@ -25,7 +25,7 @@ def main():
     # pydicom warns about odd files on stderr; the manifest already records what happened to each
     warnings.simplefilter("ignore")
     out = sys.argv[1]
-    root = os.path.join(os.path.dirname(pydicom.data.__file__), "test_files")
+    root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(pydicom.data.__file__), "test_files")
     files = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
     with open(os.path.join(out, "manifest.tsv"), "w") as manifest:
         manifest.write(root + "\n")

@@ -44,11 +44,18 @@ final class ImagePixels {
     if (image.getWidth() < 1 || image.getHeight() < 1) {
       throw new UnreadableImageException("image has no pixels");
     }
-    float[][] source = planes(image);
-    float[][] converted = convert(source, channels, image.getWidth() * image.getHeight());
+    return fit(planes(image), image.getWidth(), image.getHeight(), width, height, channels);
+  }
+
+  /**
+   * Gray or RGB planes of {@code sourceWidth x sourceHeight}, converted to {@code channels} planes (see
+   * {@link #read}) and bilinear-resized to {@code width x height}; shared with {@link DicomSource}.
+   */
+  static float[] fit(float[][] source, int sourceWidth, int sourceHeight, int width, int height, int channels) {
+    float[][] converted = convert(source, channels, sourceWidth * sourceHeight);
     float[] out = new float[channels * width * height];
     for (int c = 0; c < channels; c++) {
-      resize(converted[c], image.getWidth(), image.getHeight(), out, c * width * height, width, height);
+      resize(converted[c], sourceWidth, sourceHeight, out, c * width * height, width, height);
     }
     return out;
   }

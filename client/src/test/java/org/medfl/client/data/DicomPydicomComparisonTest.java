@@ -34,16 +34,7 @@ class DicomPydicomComparisonTest {
   void decodesEveryPydicomTestFileIdenticallyOrSkipsWithAConversionTool() throws Exception {
     // given pydicom's decoding of its own test files
     assumePydicom();
-    Path script = out.resolve("pydicom_decode.py");
-    try (InputStream in = getClass().getResourceAsStream("/dicom/pydicom_decode.py")) {
-      Files.copy(in, script);
-    }
-    Process python = new ProcessBuilder(PYTHON.toString(), script.toString(), out.toString())
-        .redirectErrorStream(true).start();
-    String pythonOutput = new String(python.getInputStream().readAllBytes());
-    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "pydicom did not finish");
-    assertEquals(0, python.exitValue(), pythonOutput);
-    List<String> manifest = Files.readAllLines(out.resolve("manifest.tsv"));
+    List<String> manifest = decodeWithPydicom(null);
     Path root = Path.of(manifest.get(0));
 
     // when every file is read by our reader too
@@ -90,6 +81,44 @@ class DicomPydicomComparisonTest {
     assertEquals(List.of(), mismatches, "values differ from pydicom");
     assertEquals(List.of(), unclearSkips, "skips of files pydicom reads must name a conversion tool");
     assertTrue(identical >= 20, "too few files compared (" + identical + "); the test set looks incomplete");
+  }
+
+  @Test
+  void pydicomReadsOurPhantomsWithTheSameHounsfieldUnits() throws Exception {
+    // given
+    assumePydicom();
+    Path site = out.resolve("site");
+    DicomPhantoms.generate(site, 1, 6, 24, 9);
+
+    // when
+    List<String> manifest = decodeWithPydicom(site);
+
+    // then
+    assertEquals(7, manifest.size());
+    var reader = new DicomReader();
+    for (String line : manifest.subList(1, manifest.size())) {
+      String[] f = line.split("\t");
+      assertEquals("ok", f[0], line);
+      DicomImage ours = (DicomImage) reader.read(site.resolve(f[1]), DicomReader.ALL);
+      assertEquals(null, compare(ours, f, out.resolve(f[6])), f[1]);
+    }
+  }
+
+  /** Runs the script on {@code root} (null: pydicom's test files); its manifest, first line the root. */
+  private List<String> decodeWithPydicom(Path root) throws Exception {
+    Path script = out.resolve("pydicom_decode.py");
+    try (InputStream in = getClass().getResourceAsStream("/dicom/pydicom_decode.py")) {
+      Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    var command = new ArrayList<>(List.of(PYTHON.toString(), script.toString(), out.toString()));
+    if (root != null) {
+      command.add(root.toString());
+    }
+    Process python = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String pythonOutput = new String(python.getInputStream().readAllBytes());
+    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "pydicom did not finish");
+    assertEquals(0, python.exitValue(), pythonOutput);
+    return Files.readAllLines(out.resolve("manifest.tsv"));
   }
 
   /** Null when shapes and every value match exactly; else what differs. */
