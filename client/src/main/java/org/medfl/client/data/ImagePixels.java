@@ -7,7 +7,10 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.medfl.client.preprocess.Preprocessor;
 import org.medfl.client.preprocess.RawImage;
+import org.medfl.common.job.PreprocessingSpec;
+import org.medfl.common.job.WindowSpec;
 
 /**
  * Decodes one PNG or JPEG file into its raw samples, before any preprocessing.
@@ -46,6 +49,23 @@ final class ImagePixels {
       throw new UnreadableImageException("image has no pixels");
     }
     return planes(image);
+  }
+
+  /**
+   * Planes already mapped to [0, 1] (by {@link DicomUnitScale}), converted to {@code channels} and bilinear-stretched
+   * to {@code width x height} through the shared {@link Preprocessor}: an identity window of [0, 1] keeps the values.
+   */
+  static float[] fit(float[][] source, int sourceWidth, int sourceHeight, int width, int height, int channels) {
+    double[][] planes = new double[source.length][];
+    for (int c = 0; c < source.length; c++) {
+      planes[c] = new double[source[c].length];
+      for (int i = 0; i < source[c].length; i++) {
+        planes[c][i] = source[c][i];
+      }
+    }
+    Preprocessor identity = new Preprocessor(new PreprocessingSpec("stretch", new WindowSpec(null, null, true),
+        "unit", 0, 1), width, height, channels);
+    return identity.apply(new RawImage(planes, sourceHeight, sourceWidth, RawImage.MODALITY_UNITS, 0.5, 1.0));
   }
 
   /** The image as 1 (gray) or 3 (RGB) planes of raw samples at its own size; alpha is dropped. */

@@ -1,2 +1,5 @@
-/** A site's local images: reading DATA/&lt;label&gt;/*.png folders into tensors, and the synthetic demo data set. */
+/**
+ * A site's local images: PNG folders and DICOM files (folders or a CSV manifest) into tensors, the inspection of a
+ * data folder, and the synthetic demo data sets (shapes, DICOM CT phantoms).
+ */
 package org.medfl.client.data;

@@ -1,17 +1,25 @@
 package org.medfl.deploy.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.medfl.client.data.DataException;
+import org.medfl.client.data.DataInspector;
 import org.medfl.client.data.DemoData;
+import org.medfl.common.job.JobSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl data: local data at a site. */
-@Command(name = "data", description = "Local data at a site.", subcommands = DataCommand.Demo.class)
+@Command(name = "data", description = "Local data at a site.",
+    subcommands = {DataCommand.Demo.class, DataCommand.Inspect.class})
 final class DataCommand {
   private DataCommand() {}
 
@@ -53,6 +61,56 @@ final class DataCommand {
       spec.commandLine().getOut().printf("%d demo images (%dx%d) in %s: %s%n", images, size, size, out,
           String.join(", ", DemoData.classes()));
       return ExitCodes.OK;
+    }
+  }
+
+  /** fl data inspect. */
+  @Command(name = "inspect", description = {
+      "Check a site's data folder before it joins a job: images per label, patients, modalities, sizes,",
+      "unreadable files with reasons, exact duplicates, and with --job whether the data fits the job.",
+      "Reads DATA/<label>/**/*.dcm|png|jpg or a DATA/manifest.csv of path,label[,patient_id].",
+      "Exit 0: usable; 1: nothing usable; 2: bad usage."})
+  static final class Inspect implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "The data folder, or a manifest .csv file.")
+    Path dir;
+
+    @Option(names = "--job", paramLabel = "JOB.yaml", description = "Check the data against this job's classes, "
+        + "channels and input size.")
+    Path jobFile;
+
+    @Override
+    public Integer call() {
+      if (!Files.exists(dir)) {
+        throw new CliException(ExitCodes.USAGE, dir + " does not exist; give the site's data folder");
+      }
+      JobSpec job = jobFile == null ? null : readJob(jobFile);
+      var bar = new ProgressBar(spec.commandLine().getErr(), System::nanoTime);
+      DataInspector.Report report;
+      try {
+        report = DataInspector.inspect(dir, job, bar);
+      } catch (DataException e) {
+        throw new CliException(ExitCodes.USAGE, e.getMessage());
+      }
+      bar.finish();
+      spec.commandLine().getOut().print(report.toText());
+      spec.commandLine().getOut().flush();
+      return report.usable() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private static JobSpec readJob(Path file) {
+      try {
+        return JobSpec.parse(Files.readString(file, StandardCharsets.UTF_8));
+      } catch (NoSuchFileException e) {
+        throw new CliException(ExitCodes.USAGE, "--job " + file + " does not exist");
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.USAGE, "cannot read --job " + file + ": " + e.getMessage());
+      }
     }
   }
 }

@@ -1,0 +1,66 @@
+package org.medfl.client.data;
+
+/**
+ * The DICOM transfer syntaxes this site reads, and for every other one the reason it is refused and a tool that
+ * converts it. Checked before ImageJ sees a file, because ImageJ's decoder would read some syntaxes it does not
+ * support (deflate, for one) as raw pixels and return a wrong image without complaint.
+ */
+final class TransferSyntax {
+
+  static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
+  static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
+  static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
+  static final String DEFLATED = "1.2.840.10008.1.2.1.99";
+  static final String RLE = "1.2.840.10008.1.2.5";
+  private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
+
+  private TransferSyntax() {}
+
+  /** Whether pixel data in {@code uid} is stored most significant byte first. */
+  static boolean bigEndian(String uid) {
+    return EXPLICIT_BIG.equals(uid);
+  }
+
+  /** Null when the syntax is read; otherwise one sentence saying why not and how to convert the file. */
+  static String refusal(String uid) {
+    if (uid == null || uid.isEmpty()) {
+      return "the file meta information has no Transfer Syntax UID (0002,0010); rewrite the file as explicit VR "
+          + "little endian, e.g. with dcmtk's 'dcmconv +te IN OUT'";
+    }
+    if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)) {
+      return null;
+    }
+    String name;
+    String tool;
+    if (uid.equals(DEFLATED)) {
+      name = "deflated explicit VR little endian";
+      tool = "dcmtk's 'dcmconv +te IN OUT'";
+    } else if (uid.equals(RLE)) {
+      name = "RLE lossless";
+      tool = "dcmtk's 'dcmdrle IN OUT' or gdcm's 'gdcmconv --raw IN OUT'";
+    } else if (uid.startsWith(JPEG_FAMILY)) {
+      String last = uid.substring(JPEG_FAMILY.length());
+      if (last.equals("80") || last.equals("81")) {
+        name = "JPEG-LS";
+        tool = "dcmtk's 'dcmdjpls IN OUT' or gdcm's 'gdcmconv --raw IN OUT'";
+      } else if (last.startsWith("9")) {
+        name = "JPEG 2000";
+        tool = "gdcm's 'gdcmconv --raw IN OUT'";
+      } else if (last.startsWith("10")) {
+        name = "MPEG video";
+        tool = "gdcm's 'gdcmconv --raw IN OUT' (where it can) or export frames from the modality";
+      } else if (last.startsWith("20")) {
+        name = "High-Throughput JPEG 2000";
+        tool = "gdcm's 'gdcmconv --raw IN OUT'";
+      } else {
+        name = "JPEG";
+        tool = "dcmtk's 'dcmdjpeg IN OUT' or gdcm's 'gdcmconv --raw IN OUT'";
+      }
+    } else {
+      name = "an unsupported";
+      tool = "gdcm's 'gdcmconv --raw IN OUT'";
+    }
+    return name + " transfer syntax " + uid + " is not decoded here (ImageJ reads uncompressed data only); "
+        + "convert it to uncompressed explicit VR little endian with " + tool;
+  }
+}
