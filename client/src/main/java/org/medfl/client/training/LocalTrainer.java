@@ -3,13 +3,12 @@ package org.medfl.client.training;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.IntConsumer;
-import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.medfl.client.data.LabeledImages;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.job.ModelSpec;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.model.NativeAcceleration;
+import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +25,9 @@ public final class LocalTrainer {
   private static final int EVAL_BATCH = 128;
 
   private final JobSpec spec;
-  private final MultiLayerNetwork net;
+  private final Network net;
+  /** FedProx's term for strategy fedprox, null for fedavg. */
+  private final ProximalTerm proximal;
   private final long[] imageShape;
   private final INDArray trainX;
   private final INDArray trainY;
@@ -67,13 +68,15 @@ public final class LocalTrainer {
     this.trainY = oneHot(data.labels(), split.train(), spec.classes().size());
     this.valX = split.validation().length == 0 ? null : Nd4j.pullRows(flat, 1, split.validation());
     this.valLabels = Arrays.stream(split.validation()).map(i -> data.labels()[i]).toArray();
-    this.net = ModelZoo.build(spec);
+    this.net = ModelZoo.network(spec);
+    this.proximal = "fedprox".equals(spec.strategy()) ? ProximalTerm.attach(net, spec.proximalMu()) : null;
   }
 
   /**
    * One round: load {@code globalParams}, train {@code spec.localEpochs()} epochs of shuffled minibatches
    * (shuffle seeded by {@code spec.seed() * 31 + round}, optimiser state fresh each round), then measure
-   * validation accuracy. The same inputs give the same result.
+   * validation accuracy. With strategy fedprox each minibatch's gradient also gets FedProx's pull towards
+   * {@code globalParams} ({@link ProximalTerm}). The same inputs give the same result.
    *
    * @param globalParams the round's global model, {@link ModelZoo#parameterCount} values; not modified
    * @param round round number; varies the shuffle between rounds
@@ -82,6 +85,9 @@ public final class LocalTrainer {
   public TrainResult train(float[] globalParams, int round, IntConsumer onEpochDone) {
     long start = System.nanoTime();
     Parameters.copyIn(net, globalParams);
+    if (proximal != null) {
+      proximal.anchorAt(globalParams);
+    }
     resetOptimizer();
     int n = trainSize();
     int[] order = new int[n];
@@ -148,7 +154,7 @@ public final class LocalTrainer {
       INDArray x = valX.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
           org.nd4j.linalg.indexing.NDArrayIndex.all())
           .dup('c').reshape('c', to - from, imageShape[0], imageShape[1], imageShape[2]);
-      INDArray predicted = net.output(x, false).argMax(1);
+      INDArray predicted = net.output(x).argMax(1);
       for (int i = from; i < to; i++) {
         correct += predicted.getInt(i - from) == valLabels[i] ? 1 : 0;
       }
@@ -158,13 +164,7 @@ public final class LocalTrainer {
 
   /** Each round starts from fresh Adam/momentum state, as a new optimiser would: results depend only on inputs. */
   private void resetOptimizer() {
-    Updater updater = net.getUpdater();
-    INDArray state = updater == null ? null : updater.getStateViewArray();
-    if (state != null) {
-      state.assign(0);
-    }
-    net.setIterationCount(0);
-    net.setEpochCount(0);
+    net.resetOptimizer();
   }
 
   private static INDArray oneHot(int[] labels, int[] rows, int classes) {
