@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import org.medfl.client.data.LabeledImages;
+import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.job.ModelSpec;
 import org.medfl.common.model.ModelZoo;
@@ -127,6 +128,27 @@ public final class LocalTrainer {
   public double evaluate(float[] params) {
     Parameters.copyIn(net, params);
     return accuracy();
+  }
+
+  /**
+   * Accuracy, per-class precision, recall, specificity and F1, AUC and the confusion matrix of {@code params} on
+   * the validation split; {@link EvaluationMetrics#empty} if the split is empty. Leaves {@code params} loaded in
+   * the network, as {@link #evaluate} does.
+   */
+  public EvaluationMetrics evaluateMetrics(float[] params) {
+    Parameters.copyIn(net, params);
+    if (valX == null) {
+      return EvaluationMetrics.empty(spec.classes().size());
+    }
+    float[][] probabilities = new float[valLabels.length][];
+    for (int from = 0; from < valLabels.length; from += EVAL_BATCH) {
+      int to = Math.min(valLabels.length, from + EVAL_BATCH);
+      INDArray x = valX.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+          org.nd4j.linalg.indexing.NDArrayIndex.all())
+          .dup('c').reshape('c', to - from, imageShape[0], imageShape[1], imageShape[2]);
+      System.arraycopy(net.output(x).toFloatMatrix(), 0, probabilities, from, to - from);
+    }
+    return EvaluationMetrics.of(valLabels, probabilities);
   }
 
   /** Images used for training each round. */
