@@ -141,7 +141,8 @@ public final class ModelZoo {
     return RESNET_SMALL.equals(name) ? 224 : 512;
   }
 
-  private static boolean isGraph(String name) {
+  /** Whether the model is a ComputationGraph (resnet-small) rather than a MultiLayerNetwork. */
+  public static boolean isGraph(String name) {
     return RESNET_SMALL.equals(name);
   }
 

@@ -9,6 +9,7 @@ import static org.medfl.common.model.ModelZooArchitecturesTest.spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,23 @@ class ModelZooTransferTest {
 
     // then
     assertArrayEquals(values, initial);
+  }
+
+  @Test
+  void resnetSmallStartsFromAComputationGraphZip() throws IOException {
+    // given
+    JobSpec plain = spec(new ModelSpec("resnet-small", 64, 64, 3), 2);
+    Network source = ModelZoo.network(plain.withSeed(99));
+    float[] values = Parameters.copyOut(source, null);
+    Path file = save(source, "resnet.zip");
+    JobSpec job = spec(new ModelSpec("resnet-small", 64, 64, 3, 0, 0, new PretrainedSpec(file.toString(), 4)), 2);
+
+    // when
+    float[] initial = ModelZoo.initialParameters(job);
+
+    // then
+    assertArrayEquals(values, initial);
+    assertFalse(Arrays.equals(Parameters.copyOut(ModelZoo.network(plain), null), initial));
   }
 
   @Test
