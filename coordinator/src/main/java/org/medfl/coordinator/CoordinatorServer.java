@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import org.medfl.common.model.ModelZoo;
-import org.medfl.common.model.Parameters;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.TlsCredentials;
 import org.medfl.coordinator.access.RoleInterceptor;
@@ -60,9 +59,9 @@ public final class CoordinatorServer {
     return new CoordinatorServer(builder, consortium, stateDir, identity, CoordinatorServer::freshModel);
   }
 
-  /** Round-0 parameters of the spec's model, deterministic from its seed. */
+  /** Round-0 parameters of the spec's model: its pretrained file's, else deterministic from its seed. */
   public static float[] freshModel(org.medfl.common.job.JobSpec spec) {
-    return Parameters.copyOut(ModelZoo.build(spec), null);
+    return ModelZoo.initialParameters(spec);
   }
 
   /** Resumes unfinished jobs, then starts listening. */

@@ -1,7 +1,9 @@
 package org.medfl.client.training;
 
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.medfl.common.model.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,10 +28,21 @@ public final class ClassWeightedLoss {
    * @param weights one per output class, positive
    * @throws IllegalArgumentException if the output layer is not a cross-entropy output layer of that many classes
    */
+  public static void apply(Network network, double[] weights) {
+    org.deeplearning4j.nn.api.Layer output = network.dl4j() instanceof MultiLayerNetwork mln ? mln.getOutputLayer()
+        : ((ComputationGraph) network.dl4j()).getOutputLayer(0);
+    apply(output, weights);
+  }
+
+  /** Same, for a multi-layer network. */
   public static void apply(MultiLayerNetwork net, double[] weights) {
-    if (!(net.getOutputLayer().conf().getLayer() instanceof BaseOutputLayer out)) {
+    apply(net.getOutputLayer(), weights);
+  }
+
+  private static void apply(org.deeplearning4j.nn.api.Layer outputLayer, double[] weights) {
+    if (!(outputLayer.conf().getLayer() instanceof BaseOutputLayer out)) {
       throw new IllegalArgumentException("class weights need an output layer with a loss, got "
-          + net.getOutputLayer().conf().getLayer().getClass().getSimpleName());
+          + outputLayer.conf().getLayer().getClass().getSimpleName());
     }
     if (out.getNOut() != weights.length) {
       throw new IllegalArgumentException(weights.length + " class weights for an output layer of "

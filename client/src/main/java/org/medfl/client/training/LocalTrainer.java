@@ -3,15 +3,15 @@ package org.medfl.client.training;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.IntConsumer;
-import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.medfl.client.data.LabeledImages;
 import org.medfl.client.preprocess.Augmenter;
 import org.medfl.client.preprocess.ClassBalance;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.job.ModelSpec;
+import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.model.NativeAcceleration;
+import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +28,9 @@ public final class LocalTrainer {
   private static final int EVAL_BATCH = 128;
 
   private final JobSpec spec;
-  private final MultiLayerNetwork net;
+  private final Network net;
+  /** FedProx's term for strategy fedprox, null for fedavg. */
+  private final ProximalTerm proximal;
   private final long[] imageShape;
   private final INDArray trainX;
   private final INDArray trainY;
@@ -71,7 +73,8 @@ public final class LocalTrainer {
     this.trainY = oneHot(data.labels(), split.train(), spec.classes().size());
     this.valX = split.validation().length == 0 ? null : Nd4j.pullRows(flat, 1, split.validation());
     this.valLabels = Arrays.stream(split.validation()).map(i -> data.labels()[i]).toArray();
-    this.net = ModelZoo.build(spec);
+    this.net = ModelZoo.network(spec);
+    this.proximal = "fedprox".equals(spec.strategy()) ? ProximalTerm.attach(net, spec.proximalMu()) : null;
     this.trainLabels = Arrays.stream(split.train()).map(i -> data.labels()[i]).toArray();
     this.augmenter = new Augmenter(spec.augmentation(), spec.seed());
     if (spec.classBalance().equals("weights")) {
@@ -85,7 +88,8 @@ public final class LocalTrainer {
    * validation accuracy. The same inputs give the same result. The job's augmentation changes the training
    * batches only; with {@code class_balance: oversample} each epoch visits the oversampled order of
    * {@link ClassBalance#oversampledOrder} (the update still counts the real number of training images), with
-   * {@code weights} the loss weighs classes by {@link ClassBalance#inverseFrequencyWeights}.
+   * {@code weights} the loss weighs classes by {@link ClassBalance#inverseFrequencyWeights}. With strategy fedprox
+   * each minibatch's gradient also gets FedProx's pull towards {@code globalParams} ({@link ProximalTerm}).
    *
    * @param globalParams the round's global model, {@link ModelZoo#parameterCount} values; not modified
    * @param round round number; varies the shuffle between rounds
@@ -94,6 +98,9 @@ public final class LocalTrainer {
   public TrainResult train(float[] globalParams, int round, IntConsumer onEpochDone) {
     long start = System.nanoTime();
     Parameters.copyIn(net, globalParams);
+    if (proximal != null) {
+      proximal.anchorAt(globalParams);
+    }
     resetOptimizer();
     int n = trainSize();
     int[] order = new int[n];
@@ -146,6 +153,27 @@ public final class LocalTrainer {
     return accuracy();
   }
 
+  /**
+   * Accuracy, per-class precision, recall, specificity and F1, AUC and the confusion matrix of {@code params} on
+   * the validation split; {@link EvaluationMetrics#empty} if the split is empty. Leaves {@code params} loaded in
+   * the network, as {@link #evaluate} does.
+   */
+  public EvaluationMetrics evaluateMetrics(float[] params) {
+    Parameters.copyIn(net, params);
+    if (valX == null) {
+      return EvaluationMetrics.empty(spec.classes().size());
+    }
+    float[][] probabilities = new float[valLabels.length][];
+    for (int from = 0; from < valLabels.length; from += EVAL_BATCH) {
+      int to = Math.min(valLabels.length, from + EVAL_BATCH);
+      INDArray x = valX.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+          org.nd4j.linalg.indexing.NDArrayIndex.all())
+          .dup('c').reshape('c', to - from, imageShape[0], imageShape[1], imageShape[2]);
+      System.arraycopy(net.output(x).toFloatMatrix(), 0, probabilities, from, to - from);
+    }
+    return EvaluationMetrics.of(valLabels, probabilities);
+  }
+
   /** Images used for training each round. */
   public int trainSize() {
     return (int) trainX.size(0);
@@ -171,7 +199,7 @@ public final class LocalTrainer {
       INDArray x = valX.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
           org.nd4j.linalg.indexing.NDArrayIndex.all())
           .dup('c').reshape('c', to - from, imageShape[0], imageShape[1], imageShape[2]);
-      INDArray predicted = net.output(x, false).argMax(1);
+      INDArray predicted = net.output(x).argMax(1);
       for (int i = from; i < to; i++) {
         correct += predicted.getInt(i - from) == valLabels[i] ? 1 : 0;
       }
@@ -181,13 +209,7 @@ public final class LocalTrainer {
 
   /** Each round starts from fresh Adam/momentum state, as a new optimiser would: results depend only on inputs. */
   private void resetOptimizer() {
-    Updater updater = net.getUpdater();
-    INDArray state = updater == null ? null : updater.getStateViewArray();
-    if (state != null) {
-      state.assign(0);
-    }
-    net.setIterationCount(0);
-    net.setEpochCount(0);
+    net.resetOptimizer();
   }
 
   private static INDArray oneHot(int[] labels, int[] rows, int classes) {

@@ -7,12 +7,14 @@ import org.medfl.common.model.ModelZoo;
  * Which architecture a job trains and the image shape it takes.
  *
  * @param name a {@link ModelZoo} name such as "cnn-fedavg"
- * @param width input width in pixels, 8..512
- * @param height input height in pixels, 8..512
+ * @param width input width in pixels, 8..512, and within the model's own range
+ *     ({@link ModelZoo#minInputPixels}, {@link ModelZoo#maxInputPixels}; resnet-small takes 64..224)
+ * @param height input height in pixels, as width
  * @param channels 1 (grayscale) or 3 (RGB)
  * @param dropout dropout probability on the dense layers, in [0, 1)
  * @param l2 L2 weight decay, 0 or more
- * @param pretrained start from this model file, or null for a fresh initialisation
+ * @param pretrained start from this model file, or null for a fresh initialisation; it freezes fewer layers than
+ *     the model has ({@link ModelZoo#layerCount})
  */
 public record ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
     PretrainedSpec pretrained) {
@@ -28,6 +30,8 @@ public record ModelSpec(String name, int width, int height, int channels, double
     }
     checkPixels("model.input.width", width);
     checkPixels("model.input.height", height);
+    checkModelPixels(name, "model.input.width", width);
+    checkModelPixels(name, "model.input.height", height);
     if (channels != 1 && channels != 3) {
       throw JobSpecException.key("model.input.channels", "must be 1 or 3, got " + channels);
     }
@@ -36,6 +40,10 @@ public record ModelSpec(String name, int width, int height, int channels, double
     }
     if (!(l2 >= 0) || Double.isInfinite(l2)) {
       throw JobSpecException.key("model.l2", "must be 0 or a positive number, got " + l2);
+    }
+    if (pretrained != null && pretrained.freezeLayers() >= ModelZoo.layerCount(name)) {
+      throw JobSpecException.key("model.pretrained.freeze_layers", "must be below " + ModelZoo.layerCount(name)
+          + ", the number of layers of model '" + name + "', got " + pretrained.freezeLayers());
     }
   }
 
@@ -52,6 +60,15 @@ public record ModelSpec(String name, int width, int height, int channels, double
   private static void checkPixels(String key, int value) {
     if (value < 8 || value > 512) {
       throw JobSpecException.key(key, "must be between 8 and 512 pixels, got " + value);
+    }
+  }
+
+  private static void checkModelPixels(String name, String key, int value) {
+    int min = ModelZoo.minInputPixels(name);
+    int max = ModelZoo.maxInputPixels(name);
+    if (value < min || value > max) {
+      throw JobSpecException.key(key, "must be between " + min + " and " + max + " pixels for model '" + name
+          + "', got " + value);
     }
   }
 }

@@ -1,6 +1,7 @@
 package org.medfl.common.model;
 
 import java.nio.FloatBuffer;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,16 @@ public final class Parameters {
    *     otherwise a new array is returned
    */
   public static float[] copyOut(MultiLayerNetwork net, float[] reuseOrNull) {
+    return copyOut((Model) net, reuseOrNull);
+  }
+
+  /** As {@link #copyOut(MultiLayerNetwork, float[])}, for either kind of network. */
+  public static float[] copyOut(Network net, float[] reuseOrNull) {
+    return copyOut(net.dl4j(), reuseOrNull);
+  }
+
+  /** As {@link #copyOut(MultiLayerNetwork, float[])}, for any DL4J model, e.g. a ComputationGraph. */
+  public static float[] copyOut(Model net, float[] reuseOrNull) {
     INDArray params = net.params(); // a live view: callers must never keep it
     long n = params.length();
     float[] out = reuseOrNull != null && reuseOrNull.length == n ? reuseOrNull : new float[Math.toIntExact(n)];
@@ -39,6 +50,16 @@ public final class Parameters {
    * @throws IllegalArgumentException if {@code values} does not have exactly the network's parameter count
    */
   public static void copyIn(MultiLayerNetwork net, float[] values) {
+    copyIn((Model) net, values);
+  }
+
+  /** As {@link #copyIn(MultiLayerNetwork, float[])}, for either kind of network. */
+  public static void copyIn(Network net, float[] values) {
+    copyIn(net.dl4j(), values);
+  }
+
+  /** As {@link #copyIn(MultiLayerNetwork, float[])}, for any DL4J model, e.g. a ComputationGraph. */
+  public static void copyIn(Model net, float[] values) {
     INDArray params = net.params();
     if (values.length != params.length()) {
       throw new IllegalArgumentException("model expects " + params.length() + " parameters, got " + values.length);

@@ -109,7 +109,7 @@ class JobSpecTest {
         () -> JobSpec.parse("name: demo\nmodel: {name: resnet}\nclasses: [a, b]\n"));
 
     // then
-    assertEquals("JOB.yaml: 'model.name' must be one of cnn-fedavg, got 'resnet'", e.getMessage());
+    assertEquals("JOB.yaml: 'model.name' must be one of cnn-fedavg, cnn-small, cnn-niid, resnet-small, got 'resnet'", e.getMessage());
   }
 
   @Test

@@ -49,7 +49,7 @@ final class ModelCommand {
           throw new CliException(ExitCodes.FAILED, "the downloaded model is damaged: " + e.getMessage());
         }
       });
-      ModelExport.writeZip(JobSpec.parse(model.specYaml()), model.parameters(), out);
+      ModelExport.write(JobSpec.parse(model.specYaml()), model.parameters(), out);
       spec.commandLine().getOut().printf("%s: global model of %s after round %d (sha256 %s, %d parameters)%n", out,
           jobId, model.round(), model.sha256(), model.parameters().length);
       return ExitCodes.OK;

@@ -79,7 +79,7 @@ final class TrainCentralCommand implements Callable<Integer> {
     CentralTraining.Result result = new CentralTraining(console).run(job, dir.resolve("data"), names,
         data.testSet());
     Path model = dir.resolve("central-model.zip");
-    ModelExport.writeZip(job, result.parameters(), model);
+    ModelExport.write(job, result.parameters(), model);
     console.printf("central model: %s (%.1f s of training)%n", model, result.seconds());
     console.flush();
     return ExitCodes.OK;

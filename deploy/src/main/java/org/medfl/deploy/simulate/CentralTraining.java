@@ -11,7 +11,6 @@ import org.medfl.client.training.LocalTrainer;
 import org.medfl.client.training.TrainResult;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.model.ModelZoo;
-import org.medfl.common.model.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -43,7 +42,7 @@ public final class CentralTraining {
     out.printf("central training: %d images pooled from %d sites (%d held out), %d rounds x %d epochs%n",
         pooled.size(), sites.size(), trainer.validationSize(), spec.rounds(), spec.localEpochs());
     out.printf("%-7s %-10s %-10s %-10s %-8s%n", "round", "loss", "val acc", "test acc", "seconds");
-    float[] params = Parameters.copyOut(ModelZoo.build(spec), null);
+    float[] params = ModelZoo.initialParameters(spec);
     List<Double> validation = new ArrayList<>();
     List<Double> test = new ArrayList<>();
     long start = System.nanoTime();

@@ -160,7 +160,7 @@ public final class Simulation {
 
       Path modelFile = root.resolve("global-model.zip");
       AdminClient.DownloadedModel model = admin.downloadModel(jobId);
-      ModelExport.writeZip(JobSpec.parse(model.specYaml()), model.parameters(), modelFile);
+      ModelExport.write(JobSpec.parse(model.specYaml()), model.parameters(), modelFile);
 
       StartupKit auditorKit = StartupKit.load(root.resolve("kits").resolve("auditor"));
       Path auditCopy = root.resolve("audit.log");

@@ -1,9 +1,9 @@
 package org.medfl.deploy.simulate;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.medfl.client.data.LabeledImages;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.model.ModelZoo;
+import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,7 +16,7 @@ public final class TestSetEvaluation {
 
   /** Share of {@code test} the model with {@code parameters} classifies correctly. */
   public static double accuracy(JobSpec spec, float[] parameters, LabeledImages test) {
-    MultiLayerNetwork net = ModelZoo.build(spec);
+    Network net = ModelZoo.network(spec);
     Parameters.copyIn(net, parameters);
     int correct = 0;
     int n = test.size();
@@ -24,7 +24,7 @@ public final class TestSetEvaluation {
       int to = Math.min(n, from + BATCH);
       INDArray batch = test.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(),
           NDArrayIndex.all());
-      INDArray predicted = net.output(batch, false).argMax(1);
+      INDArray predicted = net.output(batch).argMax(1);
       for (int i = from; i < to; i++) {
         if (predicted.getInt(i - from) == test.labels()[i]) {
           correct++;
