@@ -38,7 +38,7 @@ public final class SimulationBench {
       double rounds = t.trainingSeconds() + t.outsideTrainingSeconds();
       double share = 100 * t.outsideTrainingSeconds() / rounds;
       double accuracy = result.sites().stream().mapToDouble(s -> s.accuracy() * s.validationImages()).sum()
-          / result.sites().stream().mapToDouble(Simulation.SiteResult::validationImages).sum();
+          / result.sites().stream().mapToDouble(s -> (double) s.validationImages()).sum();
       System.out.printf("%-4d %9.2f %11.2f %12.2f %12.2f %8.1f%% %9.4f%s%n", run, wall, t.federationSeconds(),
           t.trainingSeconds(), t.outsideTrainingSeconds(), share, accuracy, run == 1 ? "  (warm-up)" : "");
       if (run > 1) {

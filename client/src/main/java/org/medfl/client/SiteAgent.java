@@ -30,6 +30,9 @@ import org.medfl.common.privacy.GaussianNoise;
 import org.medfl.common.privacy.L2Clip;
 import org.medfl.common.model.NativeAcceleration;
 import org.medfl.common.pki.Identity;
+import org.medfl.common.metrics.EvaluationMetrics;
+import org.medfl.common.metrics.MetricsProto;
+import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.JoinReply;
 import org.medfl.proto.v1.PushReply;
 import org.medfl.proto.v1.Task;
@@ -71,6 +74,9 @@ public final class SiteAgent implements Runnable {
 
     /** Trained and had the update accepted. */
     default void updateAccepted(String jobId, int round, TrainResult result) {}
+
+    /** Evaluated a round's global model and reported it. */
+    default void evaluated(String jobId, int round, EvaluationMetrics metrics) {}
 
     /** The coordinator refused the update or the task failed locally. */
     default void taskFailed(String jobId, int round, String reason) {}
@@ -134,7 +140,7 @@ public final class SiteAgent implements Runnable {
         }
         Task task = client.poll(pollMillis);
         backoff.reset();
-        if (task.getKind() == Task.Kind.TRAIN) {
+        if (task.getKind() == Task.Kind.TRAIN || task.getKind() == Task.Kind.EVALUATE) {
           train(task);
         }
       } catch (StatusRuntimeException e) {
@@ -174,7 +180,7 @@ public final class SiteAgent implements Runnable {
         return;
       }
       JobSpec spec = JobSpec.parse(task.getJobSpecYaml());
-      if (budget != null) {
+      if (budget != null && task.getKind() == Task.Kind.TRAIN) {
         var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
         if (refusal.isPresent()) {
           LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
@@ -184,6 +190,15 @@ public final class SiteAgent implements Runnable {
       }
       LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
       float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
+      if (task.getKind() == Task.Kind.EVALUATE) {
+        EvaluationMetrics metrics = trainer.evaluateMetrics(global);
+        client.reportEvaluation(EvaluationReport.newBuilder().setJobId(jobId).setRound(round)
+            .setModelSha256(task.getGlobalModel().getSha256()).setMetrics(MetricsProto.toProto(metrics)).build());
+        LOG.info("job {} round {}: global model accuracy {} on {} held-out images", jobId, round,
+            String.format("%.4f", metrics.accuracy()), metrics.examples());
+        events.evaluated(jobId, round, metrics);
+        return;
+      }
       LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
       TrainResult result = trainer.train(global, round, null);
       privatize(spec, jobId, round, result.delta());

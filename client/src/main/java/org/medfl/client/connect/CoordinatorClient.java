@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.VectorAssembler;
 import org.medfl.common.transport.ChunkSender;
+import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.FleetGrpc;
 import org.medfl.proto.v1.JoinReply;
@@ -38,6 +39,11 @@ public final class CoordinatorClient {
   public JoinReply join(String agentVersion, String runtime) {
     return blocking.withDeadlineAfter(30, TimeUnit.SECONDS)
         .join(JoinRequest.newBuilder().setAgentVersion(agentVersion).setRuntime(runtime).build());
+  }
+
+  /** Reports a site's evaluation of a committed global model. */
+  public void reportEvaluation(EvaluationReport report) {
+    blocking.withDeadlineAfter(60, TimeUnit.SECONDS).reportEvaluation(report);
   }
 
   /** Long-polls for the next task; returns an IDLE task after about {@code waitMillis}. */

@@ -1,5 +1,7 @@
 package org.medfl.common.metrics;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.List;
 
@@ -44,6 +46,7 @@ public final class ConfusionMatrix {
   }
 
   /** A matrix from its counts, {@code counts[actual][predicted]}, square and non-negative; the array is copied. */
+  @JsonCreator
   public static ConfusionMatrix fromCounts(long[][] counts) {
     int k = counts.length;
     if (k < 1) {
@@ -107,6 +110,7 @@ public final class ConfusionMatrix {
   }
 
   /** A copy of the counts, {@code [actual][predicted]}. */
+  @JsonValue
   public long[][] counts() {
     long[][] copy = new long[classes()][];
     for (int a = 0; a < classes(); a++) {

@@ -6,6 +6,8 @@ import org.medfl.coordinator.job.RoundRecord;
 import org.medfl.coordinator.round.RoundDriver;
 import org.medfl.proto.v1.JobStatus;
 import org.medfl.proto.v1.RoundSummary;
+import org.medfl.proto.v1.SiteMetrics;
+import org.medfl.common.metrics.MetricsProto;
 
 /** Domain job snapshots to the admin protocol. */
 final class JobStatusMapper {
@@ -24,11 +26,17 @@ final class JobStatusMapper {
         .addAllEnrolledSites(enrolled)
         .addAllConnectedSites(connected)
         .setSubmittedBy(snapshot.record().submittedBy())
-        .setMessage(snapshot.activity());
+        .setMessage(snapshot.activity())
+        .addAllClasses(snapshot.spec().classes());
     for (RoundRecord round : snapshot.rounds()) {
       RoundSummary.Builder summary = RoundSummary.newBuilder();
       if (round.epsilon() != null) {
         summary.setEpsilon(round.epsilon());
+      }
+      if (round.evaluation() != null) {
+        summary.setEvaluation(MetricsProto.toProto(round.evaluation()));
+        round.siteEvaluations().forEach((site, metrics) -> summary.addSiteEvaluations(
+            SiteMetrics.newBuilder().setSite(site).setMetrics(MetricsProto.toProto(metrics))));
       }
       status.addRounds(summary
           .setRound(round.round())

@@ -18,6 +18,10 @@ import org.medfl.coordinator.round.TaskBoard;
 import org.medfl.coordinator.round.TrainTask;
 import org.medfl.coordinator.round.UpdateOffer;
 import org.medfl.coordinator.round.UpdateRejected;
+import org.medfl.common.metrics.EvaluationMetrics;
+import org.medfl.common.metrics.MetricsProto;
+import org.medfl.proto.v1.EvaluationAck;
+import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.FleetGrpc;
 import org.medfl.proto.v1.JoinReply;
@@ -73,9 +77,31 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
     }
   }
 
+  /** Takes a site's evaluation of a committed global model; refused with FAILED_PRECONDITION when out of place. */
+  @Override
+  public void reportEvaluation(EvaluationReport report, StreamObserver<EvaluationAck> reply) {
+    String site = Callers.current().name();
+    Optional<RoundDriver> driver = jobs.find(report.getJobId());
+    if (driver.isEmpty()) {
+      reply.onError(Status.NOT_FOUND.withDescription("no job '" + report.getJobId() + "'").asRuntimeException());
+      return;
+    }
+    try {
+      EvaluationMetrics metrics = MetricsProto.fromProto(report.getMetrics(), driver.get().spec().classes().size());
+      driver.get().acceptEvaluation(site, report.getRound(), report.getModelSha256(), metrics);
+      reply.onNext(EvaluationAck.getDefaultInstance());
+      reply.onCompleted();
+    } catch (IllegalArgumentException e) {
+      reply.onError(Status.INVALID_ARGUMENT.withDescription("malformed evaluation: " + e.getMessage())
+          .asRuntimeException());
+    } catch (UpdateRejected e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    }
+  }
+
   private static Task toProto(TrainTask task) {
     return Task.newBuilder()
-        .setKind(Task.Kind.TRAIN)
+        .setKind(task.evaluateOnly() ? Task.Kind.EVALUATE : Task.Kind.TRAIN)
         .setJobId(task.jobId())
         .setRound(task.round())
         .setJobSpecYaml(task.specYaml())

@@ -15,6 +15,7 @@ import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
 import org.medfl.common.privacy.JobPrivacy;
 import org.medfl.common.job.JobSpec;
+import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.coordinator.aggregation.RoundContext;
 import org.medfl.coordinator.aggregation.RoundMetrics;
 import org.medfl.coordinator.aggregation.SiteReport;
@@ -60,6 +61,7 @@ public final class RoundDriver implements Runnable {
   private Checkpoint checkpoint;
   private float[] global;
   private OpenRound open;
+  private OpenEvaluation openEvaluation;
   private boolean abortRequested;
   private String abortedBy;
   private String abortReason;
@@ -131,6 +133,9 @@ public final class RoundDriver implements Runnable {
         }
         if (finished.accepted.size() >= spec.minSites()) {
           commit(finished);
+          if (round % spec.evaluation().everyRounds() == 0 || round == spec.rounds()) {
+            evaluate(round);
+          }
           round++;
           attempts = 0;
         } else if (++attempts >= MAX_ATTEMPTS_PER_ROUND) {
@@ -246,7 +251,7 @@ public final class RoundDriver implements Runnable {
     LOG.info("job {} round {}/{} opened for {}", jobId(), round, spec.rounds(), selected);
     for (String site : selected) {
       board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, length, deadline, signature, signerPem,
-          head));
+          head, false));
     }
     synchronized (lock) {
       while (!current.everyoneAnswered() && !abortRequested) {
@@ -284,7 +289,7 @@ public final class RoundDriver implements Runnable {
     Double epsilon = spec.dp() == null ? null : JobPrivacy.epsilonAfter(spec, round);
     RoundRecord roundRecord = new RoundRecord(round, new ArrayList<>(finished.accepted.keySet()), rejected,
         finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports,
-        epsilon);
+        epsilon, null, Map.of());
     byte[] modelSignature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
     ChainHead head = audit.append(COORDINATOR, "aggregate_produced", detail("round", round, "model_sha256", sha,
         "model_signature", BASE64.encodeToString(modelSignature),
@@ -304,6 +309,115 @@ public final class RoundDriver implements Runnable {
     LOG.info("job {} round {}/{} committed: {} sites, loss {}, val acc {}", jobId(), round, spec.rounds(),
         roundRecord.sites().size(), String.format("%.4f", metrics.trainLoss()),
         String.format("%.4f", metrics.valAccuracy()));
+  }
+
+  /**
+   * Asks every enrolled, available site to evaluate the model just committed after {@code round} on its held-out
+   * split, waits for their reports until the round deadline, and records the per-site and the example-weighted
+   * metrics in the round's record.
+   */
+  private void evaluate(int round) throws InterruptedException {
+    List<String> sites = new ArrayList<>();
+    for (String site : roster.available()) {
+      if (spec.sites().isEmpty() || spec.sites().contains(site)) {
+        sites.add(site);
+      }
+    }
+    if (sites.isEmpty()) {
+      audit.append(COORDINATOR, "evaluation_skipped", detail("round", round, "reason", "no site available"));
+      return;
+    }
+    long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
+    OpenEvaluation evaluation;
+    String sha;
+    long length;
+    synchronized (lock) {
+      sha = checkpoint.modelSha256();
+      length = global.length;
+      evaluation = new OpenEvaluation(round, sha, new LinkedHashSet<>(sites));
+      openEvaluation = evaluation;
+      activity = "round " + round + ": evaluating the global model at " + sites;
+    }
+    byte[] signature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
+    ChainHead head = audit.append(COORDINATOR, "evaluation_opened", detail("round", round, "sites", sites,
+        "model_sha256", sha));
+    for (String site : sites) {
+      board.assign(site, new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head,
+          true));
+    }
+    synchronized (lock) {
+      while (evaluation.reports.size() < evaluation.sites.size() && !abortRequested) {
+        long remaining = deadline - System.currentTimeMillis();
+        if (remaining <= 0) {
+          break;
+        }
+        lock.wait(Math.min(remaining, 1000));
+      }
+      evaluation.closed = true;
+      openEvaluation = null;
+    }
+    board.withdraw(jobId());
+    if (evaluation.reports.isEmpty()) {
+      audit.append(COORDINATOR, "evaluation_skipped", detail("round", round, "reason", "no site reported in time"));
+      return;
+    }
+    EvaluationMetrics aggregate = EvaluationMetrics.weightedMean(new ArrayList<>(evaluation.reports.values()));
+    ChainHead committed = audit.append(COORDINATOR, "evaluation_aggregated", detail("round", round,
+        "sites", new ArrayList<>(evaluation.reports.keySet()), "examples", aggregate.examples(),
+        "accuracy", aggregate.accuracy(), "macro_recall", aggregate.macroRecall(),
+        "macro_specificity", aggregate.macroSpecificity(), "auc", aggregate.auc()));
+    List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
+    RoundRecord last = rounds.remove(rounds.size() - 1);
+    rounds.add(last.withEvaluation(aggregate, new LinkedHashMap<>(evaluation.reports)));
+    Checkpoint cp = new Checkpoint(checkpoint.round(), checkpoint.modelSha256(), committed, rounds);
+    store.writeCheckpoint(cp);
+    synchronized (lock) {
+      checkpoint = cp;
+      record = record.with(record.state(), record.message(), committed);
+    }
+    store.writeRecord(record);
+  }
+
+  /**
+   * Takes one site's evaluation of the round's committed model.
+   *
+   * @throws UpdateRejected when no evaluation of that round is open for the site, or the report does not fit the job
+   */
+  public void acceptEvaluation(String site, int round, String modelSha256, EvaluationMetrics parsed)
+      throws UpdateRejected {
+    synchronized (lock) {
+      OpenEvaluation evaluation = openEvaluation;
+      if (evaluation == null || evaluation.closed || evaluation.round != round) {
+        throw new UpdateRejected("no evaluation of round " + round + " of job " + jobId() + " is open");
+      }
+      if (!evaluation.sites.contains(site) || evaluation.reports.containsKey(site)) {
+        throw new UpdateRejected("site " + site + " was not asked for, or already sent, this evaluation");
+      }
+      if (!evaluation.modelSha256.equals(modelSha256)) {
+        throw new UpdateRejected("evaluation of model " + shortSha(modelSha256) + ", not round " + round + "'s "
+            + shortSha(evaluation.modelSha256));
+      }
+      evaluation.reports.put(site, parsed);
+      audit.append(site, "evaluation_received", detail("round", round, "examples", parsed.examples(),
+          "accuracy", parsed.accuracy(), "auc", parsed.auc()));
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+    }
+  }
+
+  /** The evaluation phase in progress; guarded by the driver's lock. */
+  private static final class OpenEvaluation {
+    final int round;
+    final String modelSha256;
+    final java.util.Set<String> sites;
+    final Map<String, EvaluationMetrics> reports = new LinkedHashMap<>();
+    boolean closed;
+
+    OpenEvaluation(int round, String modelSha256, java.util.Set<String> sites) {
+      this.round = round;
+      this.modelSha256 = modelSha256;
+      this.sites = sites;
+    }
   }
 
   private void finishAs(JobState state, String message, String event, Map<String, Object> details) {
@@ -413,6 +527,10 @@ public final class RoundDriver implements Runnable {
    */
   public float[] modelFor(String site, int round) throws UpdateRejected {
     synchronized (lock) {
+      OpenEvaluation evaluation = openEvaluation;
+      if (evaluation != null && !evaluation.closed && evaluation.round == round && evaluation.sites.contains(site)) {
+        return global;
+      }
       if (open == null || open.closed || open.round != round) {
         throw new UpdateRejected("round " + round + " of job " + jobId() + " is not open");
       }

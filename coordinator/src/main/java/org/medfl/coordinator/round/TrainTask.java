@@ -3,7 +3,8 @@ package org.medfl.coordinator.round;
 import org.medfl.common.audit.ChainHead;
 
 /**
- * A request to one site: train the global model of this round and send back an update.
+ * A request to one site: train the global model of this round and send back an update, or (when
+ * {@code evaluateOnly}) evaluate the model committed after this round on the site's held-out split.
  *
  * @param specYaml the job spec as submitted, from which the site builds model and data pipeline
  * @param globalSha256 digest of the global model the site must fetch
@@ -14,4 +15,5 @@ import org.medfl.common.audit.ChainHead;
  * @param auditHead the job's audit chain head when the task was issued
  */
 public record TrainTask(String jobId, int round, String specYaml, String globalSha256, long globalLength,
-    long deadlineEpochMillis, byte[] globalSignature, String coordinatorCertificatePem, ChainHead auditHead) {}
+    long deadlineEpochMillis, byte[] globalSignature, String coordinatorCertificatePem, ChainHead auditHead,
+    boolean evaluateOnly) {}

@@ -107,15 +107,21 @@ final class JobCommand {
         status.getEnrolledSitesList().isEmpty() ? "every site" : String.join(", ", status.getEnrolledSitesList()),
         status.getConnectedSitesList().isEmpty() ? "none" : String.join(", ", status.getConnectedSitesList()));
     if (status.getRoundsCount() > 0) {
-      out.printf("  %5s  %-24s  %8s  %8s  %8s  %8s  %s%n", "round", "sites", "examples", "loss", "val acc",
-          "seconds", "model sha256");
+      out.printf("  %5s  %-24s  %8s  %8s  %8s  %10s  %8s  %8s  %s%n", "round", "sites", "examples", "loss",
+          "val acc", "global acc", "epsilon", "seconds", "model sha256");
       for (RoundSummary round : status.getRoundsList()) {
-        out.printf("  %5d  %-24s  %8d  %8.4f  %8.4f  %8.1f  %s%n", round.getRound(),
+        out.printf("  %5d  %-24s  %8d  %8.4f  %8.4f  %10s  %8s  %8.1f  %s%n", round.getRound(),
             String.join(",", round.getSitesList()), round.getNumExamples(), round.getTrainLoss(),
-            round.getValAccuracy(), round.getSeconds(), round.getModelSha256().substring(0, 16));
+            round.getValAccuracy(), round.hasEvaluation() ? String.format("%.4f", round.getEvaluation().getAccuracy())
+                : "-", round.hasEpsilon() ? String.format("%.3f", round.getEpsilon()) : "-", round.getSeconds(),
+            round.getModelSha256().substring(0, 16));
         for (String rejected : round.getRejectedList()) {
           out.printf("         rejected %s%n", rejected);
         }
+      }
+      RoundSummary evaluated = MetricsTable.latestEvaluated(status.getRoundsList());
+      if (evaluated != null) {
+        MetricsTable.print(evaluated, status.getClassesList(), out);
       }
     }
     out.flush();

@@ -19,11 +19,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
-import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.AnchorCheck;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.egress.LedgerEntry;
-import org.medfl.client.training.LocalTrainer;
 import org.medfl.common.audit.AuditVerifier;
 import org.medfl.common.audit.Verification;
 import org.medfl.common.job.JobSpec;
@@ -34,7 +32,10 @@ import org.medfl.coordinator.CoordinatorServer;
 import org.medfl.deploy.admin.AdminClient;
 import org.medfl.deploy.admin.ModelExport;
 import org.medfl.deploy.provision.Provisioner;
+import org.medfl.deploy.cli.MetricsTable;
 import org.medfl.proto.v1.JobStatus;
+import org.medfl.proto.v1.Metrics;
+import org.medfl.proto.v1.SiteMetrics;
 import org.medfl.proto.v1.RoundSummary;
 
 /**
@@ -48,7 +49,7 @@ public final class Simulation {
 
   private final Options options;
   private final PrintWriter out;
-  private int jobClasses;
+  private List<String> classNames = List.of();
 
   /**
    * @param sites number of simulated hospitals (at least 1)
@@ -67,8 +68,14 @@ public final class Simulation {
     }
   }
 
-  /** Per-site accuracy of the final global model on that site's held-out split. */
-  public record SiteResult(String site, int trainImages, int validationImages, double accuracy) {}
+  /**
+   * The final global model at one site, from the federation's own evaluation on the site's held-out split.
+   *
+   * @param sensitivity macro-averaged recall
+   * @param specificity macro-averaged specificity
+   */
+  public record SiteResult(String site, long validationImages, double accuracy, double sensitivity,
+      double specificity, double auc) {}
 
   /** What the run produced. */
   public record Result(String jobId, String state, List<RoundSummary> rounds, List<SiteResult> sites,
@@ -108,7 +115,7 @@ public final class Simulation {
     SimulationData.Prepared data = SimulationData.prepare(options.dataset(), options.partition(), siteNames,
         dataRoot, options.imagesPerSite(), options.seed());
     say("data: %s (%s)", data.description(), dataRoot);
-    jobClasses = data.classes().size();
+    classNames = data.classes();
 
     int port = freePort();
     Provisioner.provision("simulation", HOST + ":" + port, siteNames, List.of("admin"), List.of("auditor"),
@@ -152,7 +159,7 @@ public final class Simulation {
       String jobId = admin.submit(specYaml);
       say("job %s submitted by admin (%s)", jobId, root.resolve("job.yaml"));
       say("");
-      say("%-7s %-7s %-10s %-10s %-8s", "round", "sites", "loss", "val acc", "seconds");
+      say("%-7s %-7s %-10s %-10s %-11s %-8s", "round", "sites", "loss", "local acc", "global acc", "seconds");
       JobStatus status = follow(admin, jobId);
       double federationSeconds = seconds(federationStart);
       say("");
@@ -189,8 +196,7 @@ public final class Simulation {
         auditorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
 
-      List<SiteResult> siteResults = evaluatePerSite(JobSpec.parse(model.specYaml()), model.parameters(),
-          dataRoot, siteNames);
+      List<SiteResult> siteResults = federatedResults(status);
       Double testAccuracy = data.testSet() == null ? null
           : TestSetEvaluation.accuracy(JobSpec.parse(model.specYaml()), model.parameters(), data.testSet());
       double trainingSeconds = 0;
@@ -251,18 +257,24 @@ public final class Simulation {
     int printed = 0;
     while (true) {
       JobStatus status = admin.status(jobId);
+      boolean ended = status.getState().equals("FINISHED") || status.getState().equals("ABORTED")
+          || status.getState().equals("FAILED");
       for (int i = printed; i < status.getRoundsCount(); i++) {
         RoundSummary round = status.getRounds(i);
-        say("%-7s %-7s %-10.4f %-10.4f %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
+        // A round's line waits for its federated evaluation, which follows the commit.
+        if (!round.hasEvaluation() && i == status.getRoundsCount() - 1 && !ended) {
+          break;
+        }
+        printed = i + 1;
+        say("%-7s %-7s %-10.4f %-10.4f %-11s %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
             round.getSitesCount() + "/" + options.sites(), round.getTrainLoss(), round.getValAccuracy(),
+            round.hasEvaluation() ? String.format("%.4f", round.getEvaluation().getAccuracy()) : "-",
             round.getSeconds());
         for (String rejected : round.getRejectedList()) {
           say("        rejected %s", rejected);
         }
       }
-      printed = status.getRoundsCount();
-      if (status.getState().equals("FINISHED") || status.getState().equals("ABORTED")
-          || status.getState().equals("FAILED")) {
+      if (ended) {
         return status;
       }
       Thread.sleep(POLL_STATUS_MILLIS);
@@ -279,34 +291,29 @@ public final class Simulation {
    * The harness, not the federation, evaluates the final model at each site: it owns the simulated hospitals' data.
    * Each site's held-out split is the one its agent held out during training (same seed, same split).
    */
-  private static List<SiteResult> evaluatePerSite(JobSpec spec, float[] parameters, Path dataRoot,
-      List<String> sites) {
+  /** Per-site results from the federated evaluation of the last evaluated round. */
+  private static List<SiteResult> federatedResults(JobStatus status) {
+    RoundSummary evaluated = MetricsTable.latestEvaluated(status.getRoundsList());
     List<SiteResult> results = new ArrayList<>();
-    for (String site : sites) {
-      var loaded = ImageFolderSource.load(dataRoot.resolve(site), spec.classes(), spec.model().width(),
-          spec.model().height(), spec.model().channels(), spec.preprocessing());
-      LocalTrainer trainer = new LocalTrainer(spec, loaded.images());
-      results.add(new SiteResult(site, trainer.trainSize(), trainer.validationSize(), trainer.evaluate(parameters)));
+    if (evaluated != null) {
+      for (SiteMetrics site : evaluated.getSiteEvaluationsList()) {
+        Metrics m = site.getMetrics();
+        results.add(new SiteResult(site.getSite(), m.getExamples(), m.getAccuracy(), m.getMacroRecall(),
+            m.getMacroSpecificity(), m.getAuc()));
+      }
     }
     return results;
   }
 
   private void printEnding(Result result, Path root) {
     say("");
-    say("final global model on each site's held-out images:");
-    say("  %-12s %8s %8s %9s", "site", "train", "held out", "accuracy");
-    long total = 0;
-    double weighted = 0;
-    for (SiteResult site : result.sites()) {
-      say("  %-12s %8d %8d %9.4f", site.site(), site.trainImages(), site.validationImages(), site.accuracy());
-      total += site.validationImages();
-      weighted += site.accuracy() * site.validationImages();
+    RoundSummary evaluated = MetricsTable.latestEvaluated(result.rounds());
+    if (evaluated != null) {
+      MetricsTable.print(evaluated, classNames, out);
+      say("  chance accuracy: %.4f", 1.0 / classNames.size());
     }
-    say("  %-12s %8s %8d %9.4f   (chance: %.4f)", "all sites", "", total, total == 0 ? Double.NaN : weighted / total,
-        1.0 / jobClasses);
     if (result.testAccuracy() != null) {
-      say("  %-12s %8s %8s %9.4f   (official test set, never seen by any site)", "test set", "", "",
-          result.testAccuracy());
+      say("  official test set, never seen by any site: accuracy %.4f", result.testAccuracy());
     }
     Timing t = result.timing();
     say("");
