@@ -133,7 +133,7 @@ public final class RoundDriver implements Runnable {
         }
         if (finished.accepted.size() >= spec.minSites()) {
           commit(finished);
-          if (round % spec.evaluation().everyRounds() == 0 || round == spec.rounds()) {
+          if (spec.evaluation().due(round, spec.rounds())) {
             evaluate(round);
           }
           round++;

@@ -148,6 +148,40 @@ class RoundDriverIT {
     }
   }
 
+  @Test
+  void sitesEvaluateTheGlobalModelAndTheCoordinatorPoolsTheirConfusionMatrices(@TempDir Path state)
+      throws Exception {
+    try (LoopbackCoordinator coordinator = LoopbackCoordinator.start(pki, pki.coordinator(), state,
+        spec -> new float[] {1f, 2f, 3f})) {
+      // given: one round, then federated evaluation
+      SiteHandle a = new SiteHandle(coordinator, pki.site("a"));
+      SiteHandle b = new SiteHandle(coordinator, pki.site("b"));
+      String jobId = submit(coordinator, TestJobs.withEvaluation(1, 2, 120));
+      a.push(a.nextTask(), new float[] {1f, 1f, 1f}, 10);
+      b.push(b.nextTask(), new float[] {1f, 1f, 1f}, 10);
+      // when: each site evaluates the committed model; one report has the wrong number of classes
+      Task evalA = a.nextTask();
+      Task evalB = b.nextTask();
+      StatusRuntimeException malformed = assertThrows(StatusRuntimeException.class,
+          () -> a.reportEvaluation(evalA, new long[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, 0.5));
+      a.reportEvaluation(evalA, new long[][] {{8, 2}, {1, 9}}, 0.90);
+      b.reportEvaluation(evalB, new long[][] {{4, 0}, {3, 3}}, 0.80);
+      RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();
+      assertTrue(driver.awaitFinal(30_000));
+      // then: pooled matrix {{12,2},{4,12}}: accuracy 24/30; recall of class 1 = 12/16; AUC (20*0.9+10*0.8)/30;
+      // site b alone: (4 + 3) / 10
+      assertEquals(Task.Kind.EVALUATE, evalA.getKind());
+      assertEquals(Status.Code.INVALID_ARGUMENT, malformed.getStatus().getCode());
+      RoundRecord round = driver.snapshot().rounds().get(0);
+      assertEquals(0.8, round.evaluation().accuracy(), 1e-12);
+      assertEquals(12.0 / 16, round.evaluation().recall().get(1), 1e-12);
+      assertEquals((20 * 0.9 + 10 * 0.8) / 30, round.evaluation().auc(), 1e-12);
+      assertEquals(0.7, round.siteEvaluations().get("b").accuracy(), 1e-12);
+      Path log = state.resolve("jobs").resolve(jobId).resolve("audit.log");
+      assertTrue(Files.readString(log).contains("\"evaluation_aggregated\""));
+    }
+  }
+
   private String submit(LoopbackCoordinator coordinator, String yaml) {
     return AdminGrpc.newBlockingStub(coordinator.channelFor(pki.admin("alice")))
         .withDeadlineAfter(30, TimeUnit.SECONDS)

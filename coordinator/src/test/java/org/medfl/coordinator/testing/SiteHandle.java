@@ -33,6 +33,15 @@ public final class SiteHandle {
     return client;
   }
 
+  /** Reports a confusion matrix (rows: true class) as this site's evaluation of the task's model. */
+  public void reportEvaluation(Task task, long[][] confusion, double auc) {
+    org.medfl.common.metrics.EvaluationMetrics metrics = org.medfl.common.metrics.EvaluationMetrics.fromConfusion(
+        org.medfl.common.metrics.ConfusionMatrix.fromCounts(confusion), auc);
+    client.reportEvaluation(org.medfl.proto.v1.EvaluationReport.newBuilder().setJobId(task.getJobId())
+        .setRound(task.getRound()).setModelSha256(task.getGlobalModel().getSha256())
+        .setMetrics(org.medfl.common.metrics.MetricsProto.toProto(metrics)).build());
+  }
+
   /** Pushes {@code delta} for the task with an honest header. */
   public PushReply push(Task task, float[] delta, long examples) throws InterruptedException {
     return push(task, delta, examples, ParameterCodec.header(delta));
