@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import org.medfl.common.crypto.Digests;
+import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.JoinRequest;
 import org.medfl.proto.v1.PollRequest;
@@ -104,6 +105,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
         } else if (message instanceof FetchModelRequest fetch) {
           job = fetch.getJobId();
           round = fetch.getRound();
+        } else if (message instanceof EvaluationReport report) {
+          job = report.getJobId();
+          round = report.getRound();
         }
         // Recorded first: if this throws, the message is not sent.
         append(kind, method.getFullMethodName(), job, round, payload.length, Digests.sha256Hex(payload));
@@ -118,6 +122,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
     }
     if (message instanceof FetchModelRequest) {
       return "fetch_model_request";
+    }
+    if (message instanceof EvaluationReport) {
+      return "evaluation_report";
     }
     if (message instanceof PollRequest) {
       return "poll";

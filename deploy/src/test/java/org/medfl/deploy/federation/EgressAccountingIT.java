@@ -45,7 +45,7 @@ import org.medfl.deploy.provision.Provisioner;
  */
 class EgressAccountingIT {
   private static final Set<String> DECLARED = Set.of("join", "poll", "fetch_model_request", "update_header",
-      "update_chunk", LedgerEntry.AUDIT_ANCHOR);
+      "update_chunk", "evaluation_report", LedgerEntry.AUDIT_ANCHOR);
 
   @Test
   void ledgerAccountsForEveryByteTheChannelSent(@TempDir Path dir) throws Exception {
@@ -105,7 +105,8 @@ class EgressAccountingIT {
     // and the audit heads the site was shown are all still in the coordinator's log
     List<String> auditLines = Files.readAllLines(dir.resolve("state/jobs").resolve(jobId).resolve("audit.log"),
         StandardCharsets.UTF_8);
-    assertEquals(2, AnchorCheck.count(jobId, entries));
+    // one head per task: two training rounds and two evaluations
+    assertEquals(4, AnchorCheck.count(jobId, entries));
     assertNull(AnchorCheck.problem(auditLines, jobId, entries, "ledger"));
     // a coordinator that rewrote the record a site saw is caught
     List<String> rewritten = new java.util.ArrayList<>(auditLines);

@@ -50,7 +50,8 @@ class SimulationIT {
         } else {
           assertTrue(call.get("bytes").asLong() < 1024, line);
         }
-        assertTrue(java.util.Set.of("join", "poll", "fetch_model_request", "update_header", "update_chunk")
+        assertTrue(java.util.Set.of("join", "poll", "fetch_model_request", "update_header", "update_chunk",
+            "evaluation_report")
             .contains(call.get("kind").asText()), line);
       }
       assertTrue(updateBytes >= 2L * 4 * net.numParams(), "two rounds of float32 updates from " + site);
