@@ -15,6 +15,7 @@ import org.medfl.client.connect.CoordinatorClient;
 import org.medfl.client.connect.GlobalModelCheck;
 import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.EgressLedger;
+import org.medfl.client.secagg.SecureAggregationSteps;
 import org.medfl.client.training.LocalTrainer;
 import org.medfl.client.training.TrainResult;
 import org.medfl.common.codec.CodecException;
@@ -56,6 +57,7 @@ public final class SiteAgent implements Runnable {
   private final Identity identity;
   private final X509Certificate consortiumCa;
   private final CoordinatorClient client;
+  private final SecureAggregationSteps secureAggregation;
   private final Path dataDir;
   private final Backoff backoff;
   private final Events events;
@@ -103,6 +105,7 @@ public final class SiteAgent implements Runnable {
     this.consortiumCa = consortiumCa;
     this.ledger = ledger;
     this.client = new CoordinatorClient(ClientInterceptors.intercept(channel, ledger));
+    this.secureAggregation = new SecureAggregationSteps(identity, consortiumCa, client);
     this.dataDir = dataDir;
     this.backoff = backoff;
     this.pollMillis = pollMillis;
@@ -140,7 +143,7 @@ public final class SiteAgent implements Runnable {
         }
         Task task = client.poll(pollMillis);
         backoff.reset();
-        if (task.getKind() == Task.Kind.TRAIN || task.getKind() == Task.Kind.EVALUATE) {
+        if (task.getKind() != Task.Kind.IDLE) {
           train(task);
         }
       } catch (StatusRuntimeException e) {
@@ -173,6 +176,10 @@ public final class SiteAgent implements Runnable {
     int round = task.getRound();
     try {
       ledger.anchor(jobId, round, task.getAuditHead().getRecords(), task.getAuditHead().getSha256());
+      if (SecureAggregationSteps.isMessageStage(task)) {
+        secureAggregation.answer(task);
+        return;
+      }
       String untrusted = GlobalModelCheck.problem(task, consortiumCa);
       if (untrusted != null) {
         LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);
@@ -180,7 +187,7 @@ public final class SiteAgent implements Runnable {
         return;
       }
       JobSpec spec = JobSpec.parse(task.getJobSpecYaml());
-      if (budget != null && task.getKind() == Task.Kind.TRAIN) {
+      if (budget != null && task.getKind() != Task.Kind.EVALUATE) {
         var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
         if (refusal.isPresent()) {
           LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
@@ -202,7 +209,9 @@ public final class SiteAgent implements Runnable {
       LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
       TrainResult result = trainer.train(global, round, null);
       privatize(spec, jobId, round, result.delta());
-      VectorHeader update = ParameterCodec.header(result.delta());
+      boolean masked = task.getKind() == Task.Kind.SECURE_AGGREGATION;
+      float[] payload = masked ? secureAggregation.mask(task, result.delta(), result.numExamples()) : result.delta();
+      VectorHeader update = ParameterCodec.header(payload);
       byte[] signature = Signatures.sign(identity.privateKey(), Statements.update(jobId, round, identity.name(),
           result.numExamples(), task.getGlobalModel().getSha256(), update.getSha256()));
       UpdateHeader header = UpdateHeader.newBuilder()
@@ -216,8 +225,9 @@ public final class SiteAgent implements Runnable {
           .setBaseSha256(task.getGlobalModel().getSha256())
           .setUpdate(update)
           .setSignature(ByteString.copyFrom(signature))
+          .setMasked(masked)
           .build();
-      PushReply reply = client.pushUpdate(header, result.delta());
+      PushReply reply = client.pushUpdate(header, payload);
       if (reply.getAccepted()) {
         LOG.info("job {} round {}: update accepted (loss {}, val acc {})", jobId, round,
             String.format("%.4f", result.trainLoss()), String.format("%.4f", result.valAccuracy()));

@@ -13,6 +13,7 @@ import org.medfl.common.codec.VectorAssembler;
 import org.medfl.common.transport.ChunkSender;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
+import org.medfl.proto.v1.SecAggMessage;
 import org.medfl.proto.v1.FleetGrpc;
 import org.medfl.proto.v1.JoinReply;
 import org.medfl.proto.v1.JoinRequest;
@@ -39,6 +40,11 @@ public final class CoordinatorClient {
   public JoinReply join(String agentVersion, String runtime) {
     return blocking.withDeadlineAfter(30, TimeUnit.SECONDS)
         .join(JoinRequest.newBuilder().setAgentVersion(agentVersion).setRuntime(runtime).build());
+  }
+
+  /** Sends one small secure-aggregation message. */
+  public void secAgg(SecAggMessage message) {
+    blocking.withDeadlineAfter(60, TimeUnit.SECONDS).secAgg(message);
   }
 
   /** Reports a site's evaluation of a committed global model. */

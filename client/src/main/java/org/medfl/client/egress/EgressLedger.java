@@ -24,6 +24,7 @@ import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.JoinRequest;
 import org.medfl.proto.v1.PollRequest;
+import org.medfl.proto.v1.SecAggMessage;
 import org.medfl.proto.v1.UpdateMessage;
 
 /**
@@ -105,6 +106,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
         } else if (message instanceof FetchModelRequest fetch) {
           job = fetch.getJobId();
           round = fetch.getRound();
+        } else if (message instanceof SecAggMessage secagg) {
+          job = secagg.getJobId();
+          round = secagg.getRound();
         } else if (message instanceof EvaluationReport report) {
           job = report.getJobId();
           round = report.getRound();
@@ -125,6 +129,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
     }
     if (message instanceof EvaluationReport) {
       return "evaluation_report";
+    }
+    if (message instanceof SecAggMessage secagg) {
+      return "secagg_" + secagg.getStage().name().toLowerCase();
     }
     if (message instanceof PollRequest) {
       return "poll";

@@ -125,6 +125,10 @@ public record JobSpec(
       throw JobSpecException.key("secure_aggregation.threshold", "is " + secureAggregation.threshold()
           + " but 'sites' lists only " + sites.size() + " sites");
     }
+    if (secureAggregation != null && dp != null && dp.mode().equals("central")) {
+      throw JobSpecException.key("dp.mode", "is central, which needs the coordinator to clip each site's update; "
+          + "with secure_aggregation it only sees the sum: use mode distributed");
+    }
     if (secureAggregation != null && secureAggregation.threshold() > minSites) {
       throw JobSpecException.key("secure_aggregation.threshold", "is " + secureAggregation.threshold()
           + ", more than min_sites (" + minSites + "); a round that reaches quorum could not be unmasked");

@@ -34,6 +34,7 @@ public final class RoleInterceptor implements ServerInterceptor {
       Map.entry(FleetGrpc.getFetchModelMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getPushUpdateMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getReportEvaluationMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getSecAggMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getAbortJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getGetJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),

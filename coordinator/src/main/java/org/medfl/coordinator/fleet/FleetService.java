@@ -22,7 +22,15 @@ import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.common.metrics.MetricsProto;
 import org.medfl.proto.v1.EvaluationAck;
 import org.medfl.proto.v1.EvaluationReport;
+import org.medfl.common.pki.Pem;
+import org.medfl.coordinator.aggregation.SiteReport;
+import org.medfl.coordinator.round.SecAggTaskData;
+import org.medfl.coordinator.round.SecureRound;
 import org.medfl.proto.v1.FetchModelRequest;
+import org.medfl.proto.v1.SecAggAck;
+import org.medfl.proto.v1.SecAggMessage;
+import org.medfl.proto.v1.SecAggStage;
+import org.medfl.proto.v1.SecAggTask;
 import org.medfl.proto.v1.FleetGrpc;
 import org.medfl.proto.v1.JoinReply;
 import org.medfl.proto.v1.JoinRequest;
@@ -99,9 +107,53 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
     }
   }
 
+  /** Takes a small secure-aggregation message; the sender's certificate is kept for its peers to check. */
+  @Override
+  public void secAgg(SecAggMessage message, StreamObserver<SecAggAck> reply) {
+    String site = Callers.current().name();
+    Optional<RoundDriver> driver = jobs.find(message.getJobId());
+    if (driver.isEmpty()) {
+      reply.onError(Status.NOT_FOUND.withDescription("no job '" + message.getJobId() + "'").asRuntimeException());
+      return;
+    }
+    SecureRound.Stage stage = switch (message.getStage()) {
+      case ADVERTISE_KEYS -> SecureRound.Stage.ADVERTISE_KEYS;
+      case SHARE_KEYS -> SecureRound.Stage.SHARE_KEYS;
+      case UNMASK -> SecureRound.Stage.UNMASK;
+      default -> null;
+    };
+    if (stage == null) {
+      reply.onError(Status.INVALID_ARGUMENT.withDescription("stage " + message.getStage()
+          + " has no small message").asRuntimeException());
+      return;
+    }
+    try {
+      driver.get().acceptSecAgg(site, message.getRound(), stage, message.getPayload().toByteArray(),
+          Pem.certificatesToPem(Callers.certificate()));
+      reply.onNext(SecAggAck.getDefaultInstance());
+      reply.onCompleted();
+    } catch (UpdateRejected e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    }
+  }
+
   private static Task toProto(TrainTask task) {
-    return Task.newBuilder()
-        .setKind(task.evaluateOnly() ? Task.Kind.EVALUATE : Task.Kind.TRAIN)
+    Task.Builder proto = Task.newBuilder();
+    if (task.secureAggregation() != null) {
+      SecAggTaskData data = task.secureAggregation();
+      SecAggTask.Builder secagg = SecAggTask.newBuilder()
+          .setStage(SecAggStage.valueOf(data.stage().name()))
+          .setSites(data.sites())
+          .setThreshold(data.threshold())
+          .setClip(data.clip())
+          .setMaxWeight(data.maxWeight())
+          .addAllSiteCertificatesPem(data.certificates());
+      data.items().forEach(item -> secagg.addItems(ByteString.copyFrom(item)));
+      proto.setSecureAggregation(secagg);
+    }
+    return proto
+        .setKind(task.secureAggregation() != null ? Task.Kind.SECURE_AGGREGATION
+            : task.evaluateOnly() ? Task.Kind.EVALUATE : Task.Kind.TRAIN)
         .setJobId(task.jobId())
         .setRound(task.round())
         .setJobSpecYaml(task.specYaml())
@@ -195,7 +247,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         long length = driver.admit(site, new UpdateOffer(first.getJobId(), first.getRound(), first.getNumExamples(),
             first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
             first.getBaseSha256(), vector.getLength(), vector.getSha256(), first.getSignature().toByteArray(),
-            siteCertificate));
+            siteCertificate, first.getMasked()));
         assembler = new VectorAssembler(vector, length);
       } catch (UpdateRejected e) {
         fail(Status.FAILED_PRECONDITION, e.getMessage());
@@ -226,6 +278,10 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         refuse(e.getMessage());
         return;
       }
+      if (header.getMasked()) {
+        acceptMasked(delta);
+        return;
+      }
       var nonFinite = ParameterCodec.firstNonFinite(delta);
       if (nonFinite.isPresent()) {
         refuse("update value " + nonFinite.getAsInt() + " is " + delta[nonFinite.getAsInt()]
@@ -236,6 +292,25 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         driver.accept(site, header.getRound(), new SiteUpdate(site, delta, header.getNumExamples(),
             header.getTrainLoss(), header.getValAccuracy(), header.getNumValExamples(), header.getTrainSeconds(),
             header.getUpdate().getSha256()), header.getSignature().toByteArray());
+      } catch (UpdateRejected e) {
+        fail(Status.FAILED_PRECONDITION, e.getMessage());
+        return;
+      }
+      done = true;
+      reply.onNext(PushReply.newBuilder().setAccepted(true).build());
+      reply.onCompleted();
+    }
+
+    /** A masked vector's words are uint32 values carried in float framing: their bits, not their values, count. */
+    private void acceptMasked(float[] framed) {
+      int[] words = new int[framed.length];
+      for (int i = 0; i < words.length; i++) {
+        words[i] = Float.floatToRawIntBits(framed[i]);
+      }
+      try {
+        driver.acceptMasked(site, header.getRound(), new SiteReport(site, header.getNumExamples(),
+            header.getTrainLoss(), header.getValAccuracy(), header.getNumValExamples(), header.getTrainSeconds(),
+            header.getUpdate().getSha256()), words, header.getSignature().toByteArray());
       } catch (UpdateRejected e) {
         fail(Status.FAILED_PRECONDITION, e.getMessage());
         return;

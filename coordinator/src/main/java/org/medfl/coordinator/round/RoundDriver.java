@@ -14,6 +14,9 @@ import org.medfl.common.crypto.Statements;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
 import org.medfl.common.privacy.JobPrivacy;
+import org.medfl.common.secagg.AggregateResult;
+import org.medfl.common.secagg.SecAggAbort;
+import org.medfl.common.secagg.SecAggParameters;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.coordinator.aggregation.RoundContext;
@@ -44,6 +47,10 @@ public final class RoundDriver implements Runnable {
   static final int MAX_ATTEMPTS_PER_ROUND = 3;
   private static final String COORDINATOR = "coordinator";
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
+  /** Per-coordinate bound of updates under secure aggregation without DP; model deltas per round are far smaller. */
+  static final double SECAGG_DEFAULT_CLIP = 1.0;
+  /** Largest example count a site may weigh its update with; sets the fixed-point headroom. */
+  static final long SECAGG_MAX_WEIGHT = 1L << 20;
 
   private final JobSpec spec;
   private final String specYaml;
@@ -61,6 +68,7 @@ public final class RoundDriver implements Runnable {
   private Checkpoint checkpoint;
   private float[] global;
   private OpenRound open;
+  private SecureRound secure;
   private OpenEvaluation openEvaluation;
   private boolean abortRequested;
   private String abortedBy;
@@ -127,7 +135,8 @@ public final class RoundDriver implements Runnable {
         if (selected.size() < spec.minSites()) {
           continue;
         }
-        OpenRound finished = runRound(round, selected);
+        OpenRound finished = spec.secureAggregation() == null ? runRound(round, selected)
+            : runSecureRound(round, selected);
         if (aborting()) {
           break;
         }
@@ -251,7 +260,7 @@ public final class RoundDriver implements Runnable {
     LOG.info("job {} round {}/{} opened for {}", jobId(), round, spec.rounds(), selected);
     for (String site : selected) {
       board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, length, deadline, signature, signerPem,
-          head, false));
+          head, false, null));
     }
     synchronized (lock) {
       while (!current.everyoneAnswered() && !abortRequested) {
@@ -275,6 +284,120 @@ public final class RoundDriver implements Runnable {
           current.accepted.size(), spec.minSites());
     }
     return current;
+  }
+
+  /**
+   * A round under secure aggregation: advertise keys, share keys, masked input (the sites train here), unmask. Each
+   * stage closes when every expected site answered or its deadline passed; if fewer than the threshold remain at any
+   * stage the round aborts cleanly (nothing is unmasked) and is retried like any failed round.
+   */
+  private OpenRound runSecureRound(int round, List<String> selected) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
+    long keyStageMillis = Math.min(60_000, spec.roundDeadlineSeconds() * 1000L / 4);
+    double clip = spec.dp() != null ? spec.dp().clip() : SECAGG_DEFAULT_CLIP;
+    SecAggParameters parameters = SecAggParameters.of(spec.secureAggregation(), selected.size(), clip,
+        SECAGG_MAX_WEIGHT);
+    float[][] result = new float[1][];
+    OpenRound current;
+    SecureRound protocol;
+    String globalSha;
+    synchronized (lock) {
+      globalSha = checkpoint.modelSha256();
+      current = new OpenRound(round, new LinkedHashSet<>(selected), new Precomputed(result), deadline);
+      protocol = new SecureRound(jobId(), round, selected, parameters, global.length);
+      open = current;
+      secure = protocol;
+    }
+    byte[] signature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, globalSha));
+    ChainHead head = audit.append(COORDINATOR, "round_opened", detail("round", round, "sites", selected,
+        "global_model_sha256", globalSha, "global_model_signature", BASE64.encodeToString(signature),
+        "deadline_epoch_millis", deadline, "strategy", strategy.name(), "secure_aggregation",
+        detail("threshold", spec.secureAggregation().threshold(), "clip", clip, "max_weight", SECAGG_MAX_WEIGHT)));
+    LOG.info("job {} round {}/{} opened with secure aggregation for {}", jobId(), round, spec.rounds(), selected);
+    try {
+      for (SecureRound.Stage stage : SecureRound.Stage.values()) {
+        long stageDeadline = stage == SecureRound.Stage.MASKED_INPUT ? deadline
+            : Math.min(deadline, System.currentTimeMillis() + keyStageMillis);
+        List<String> sites;
+        synchronized (lock) {
+          sites = new ArrayList<>(protocol.expected());
+          activity = "round " + round + " secure aggregation " + stage + ": waiting for " + sites;
+          for (String site : sites) {
+            board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, global.length, deadline, signature,
+                signerPem, head, false, new SecAggTaskData(stage, selected.size(),
+                    spec.secureAggregation().threshold(), clip, SECAGG_MAX_WEIGHT, protocol.inputsFor(site),
+                    protocol.certificates())));
+          }
+          while (!protocol.stageComplete() && !abortRequested) {
+            long remaining = stageDeadline - System.currentTimeMillis();
+            if (remaining <= 0) {
+              break;
+            }
+            lock.wait(Math.min(remaining, 1000));
+          }
+          board.withdraw(jobId());
+          if (abortRequested) {
+            current.closed = true;
+            return current;
+          }
+          protocol.closeStage();
+        }
+      }
+      synchronized (lock) {
+        AggregateResult sum = protocol.finish();
+        float[] mean = sum.mean();
+        float[] next = new float[global.length];
+        for (int i = 0; i < next.length; i++) {
+          next[i] = global[i] + mean[i];
+        }
+        result[0] = next;
+        current.accepted.keySet().retainAll(sum.contributors());
+        current.closed = true;
+      }
+      audit.append(COORDINATOR, "secure_aggregation_unmasked", detail("round", round,
+          "contributors", new ArrayList<>(current.accepted.keySet())));
+    } catch (SecAggAbort e) {
+      synchronized (lock) {
+        current.closed = true;
+        current.accepted.clear();
+      }
+      board.withdraw(jobId());
+      audit.append(COORDINATOR, "secure_aggregation_aborted", detail("round", round, "reason", e.getMessage()));
+      LOG.warn("job {} round {}: secure aggregation aborted: {}", jobId(), round, e.getMessage());
+    } finally {
+      synchronized (lock) {
+        secure = null;
+      }
+    }
+    if (current.accepted.size() < spec.minSites() && !aborting()) {
+      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
+          "min_sites", spec.minSites(), "missing_sites", current.missing()));
+    }
+    return current;
+  }
+
+  /** The accumulator of a secure round: the unmasked result, set once the protocol finished. */
+  private static final class Precomputed implements org.medfl.coordinator.aggregation.Accumulator {
+    private final float[][] result;
+
+    Precomputed(float[][] result) {
+      this.result = result;
+    }
+
+    @Override
+    public void add(SiteUpdate update) {
+      throw new UnsupportedOperationException("secure rounds never see individual updates");
+    }
+
+    @Override
+    public int count() {
+      return result[0] == null ? 0 : 1;
+    }
+
+    @Override
+    public float[] result() {
+      return result[0];
+    }
   }
 
   private void commit(OpenRound finished) {
@@ -343,7 +466,7 @@ public final class RoundDriver implements Runnable {
         "model_sha256", sha));
     for (String site : sites) {
       board.assign(site, new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head,
-          true));
+          true, null));
     }
     synchronized (lock) {
       while (evaluation.reports.size() < evaluation.sites.size() && !abortRequested) {
@@ -451,7 +574,8 @@ public final class RoundDriver implements Runnable {
       if (problem != null) {
         throw refuse(site, offer.round(), problem, offer.sha256());
       }
-      return global.length;
+      // A masked vector carries one more word than the model: the masked example count.
+      return secure == null ? global.length : global.length + 1L;
     }
   }
 
@@ -470,7 +594,15 @@ public final class RoundDriver implements Runnable {
       return "update was computed from model " + shortSha(offer.baseSha256()) + ", not the round's global model "
           + shortSha(checkpoint.modelSha256());
     }
-    if (offer.length() != global.length) {
+    if (offer.masked() != (secure != null)) {
+      return offer.masked() ? "round " + offer.round() + " does not use secure aggregation"
+          : "round " + offer.round() + " uses secure aggregation; plain updates are refused";
+    }
+    if (secure != null && secure.stage() != SecureRound.Stage.MASKED_INPUT) {
+      return "secure aggregation of round " + offer.round() + " is at " + secure.stage() + ", not MASKED_INPUT";
+    }
+    long expectedLength = secure == null ? global.length : global.length + 1L;
+    if (offer.length() != expectedLength) {
       return "update has " + offer.length() + " values, the model has " + global.length;
     }
     if (offer.numExamples() < 1) {
@@ -496,6 +628,9 @@ public final class RoundDriver implements Runnable {
     audit.append(site, "update_rejected", details);
     if (open != null && !open.closed && open.round == round && open.selected.contains(site) && !open.answered(site)) {
       open.rejected.put(site, reason);
+      if (secure != null) {
+        secure.drop(site);
+      }
       board.complete(site, jobId(), round);
       lock.notifyAll();
     }
@@ -515,6 +650,48 @@ public final class RoundDriver implements Runnable {
           "bytes", (long) update.delta().length * Float.BYTES, "num_examples", update.numExamples(),
           "train_loss", update.trainLoss(), "val_accuracy", update.valAccuracy(),
           "signature", BASE64.encodeToString(signature)));
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+    }
+  }
+
+  /**
+   * Takes a masked secure-aggregation vector (already length- and digest-checked): it is added to the masked sum,
+   * and only its digest, size and signature are recorded.
+   */
+  public void acceptMasked(String site, int round, SiteReport report, int[] words, byte[] signature)
+      throws UpdateRejected {
+    synchronized (lock) {
+      if (open == null || open.closed || open.round != round || secure == null) {
+        throw refuse(site, round, "no secure aggregation round " + round + " is open", report.sha256());
+      }
+      try {
+        secure.acceptMasked(site, jobId(), round, words);
+      } catch (UpdateRejected e) {
+        throw refuse(site, round, e.getMessage(), report.sha256());
+      }
+      open.accepted.put(site, report);
+      audit.append(site, "masked_update_received", detail("round", round, "sha256", report.sha256(),
+          "bytes", (long) words.length * Integer.BYTES, "signature", BASE64.encodeToString(signature)));
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+    }
+  }
+
+  /** Takes a small secure-aggregation message (keys, shares, unmasking shares) from {@code site}. */
+  public void acceptSecAgg(String site, int round, SecureRound.Stage stage, byte[] payload, String certificatePem)
+      throws UpdateRejected {
+    synchronized (lock) {
+      if (open == null || open.closed || open.round != round || secure == null) {
+        throw new UpdateRejected("no secure aggregation round " + round + " of job " + jobId() + " is open");
+      }
+      try {
+        secure.accept(site, stage, payload, certificatePem);
+      } catch (UpdateRejected e) {
+        audit.append(site, "secagg_message_rejected", detail("round", round, "stage", stage.name(),
+            "reason", e.getMessage()));
+        throw e;
+      }
       board.complete(site, jobId(), round);
       lock.notifyAll();
     }

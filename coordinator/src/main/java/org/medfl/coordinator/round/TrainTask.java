@@ -13,7 +13,8 @@ import org.medfl.common.audit.ChainHead;
  * @param globalSignature the coordinator's signature over {@code Statements.globalModel(jobId, round, globalSha256)}
  * @param coordinatorCertificatePem the certificate to check that signature with
  * @param auditHead the job's audit chain head when the task was issued
+ * @param secureAggregation the secure-aggregation stage to take, or null for a plain train/evaluate task
  */
 public record TrainTask(String jobId, int round, String specYaml, String globalSha256, long globalLength,
     long deadlineEpochMillis, byte[] globalSignature, String coordinatorCertificatePem, ChainHead auditHead,
-    boolean evaluateOnly) {}
+    boolean evaluateOnly, SecAggTaskData secureAggregation) {}

@@ -66,6 +66,42 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--secure-aggregation", paramLabel = "T", arity = "0..1", fallbackValue = "-1",
+      description = "Secure aggregation: the coordinator sees only the sum of the updates. T of T-of-N "
+          + "(default when given without a value: a majority of the sites).")
+  Integer secureAggregation;
+
+  @Option(names = "--dp", paramLabel = "MODE", description = "Differential privacy: central or distributed "
+      + "(distributed with --secure-aggregation).")
+  String dp;
+
+  @Option(names = "--clip", defaultValue = "1.0", paramLabel = "S", description = "DP: L2 clip of each update (default: ${DEFAULT-VALUE}).")
+  double clip;
+
+  @Option(names = "--noise-multiplier", defaultValue = "1.0", paramLabel = "Z", description = "DP: noise multiplier (default: ${DEFAULT-VALUE}).")
+  double noiseMultiplier;
+
+  @Option(names = "--max-epsilon", defaultValue = "10", paramLabel = "E", description = "DP: stop before epsilon exceeds this (default: ${DEFAULT-VALUE}).")
+  double maxEpsilon;
+
+  /** JOB.yaml lines for the privacy flags. */
+  private String privacySpec() {
+    StringBuilder lines = new StringBuilder();
+    if (secureAggregation != null) {
+      int threshold = secureAggregation > 0 ? secureAggregation : sites / 2 + 1;
+      if (threshold < 2 || threshold > sites) {
+        throw new CliException(ExitCodes.USAGE, "--secure-aggregation needs a threshold from 2 to --sites (" + sites
+            + "), got " + threshold);
+      }
+      lines.append("secure_aggregation: {threshold: ").append(threshold).append("}\n");
+    }
+    if (dp != null) {
+      lines.append("dp: {mode: ").append(dp).append(", clip: ").append(clip).append(", noise_multiplier: ")
+          .append(noiseMultiplier).append(", delta: 0.00001, max_epsilon: ").append(maxEpsilon).append("}\n");
+    }
+    return lines.toString();
+  }
+
   @Override
   public Integer call() throws Exception {
     if (sites < 1 || sites > 64) {
@@ -81,7 +117,7 @@ final class SimulateCommand implements Callable<Integer> {
         : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Simulation.Result result = new Simulation(
         new Simulation.Options(sites, rounds, dir, dataset, partition, imagesPerSite, localEpochs, seed, model,
-            strategy, strategy.equals("fedprox") ? mu : 0),
+            strategy, strategy.equals("fedprox") ? mu : 0, privacySpec()),
         spec.commandLine().getOut()).run();
     return result.state().equals("FINISHED") && result.auditIntact() ? ExitCodes.OK : ExitCodes.FAILED;
   }

@@ -60,11 +60,17 @@ public final class Simulation {
    * @param model a model zoo name
    */
   public record Options(int sites, int rounds, Path outDir, String dataset, String partition, Integer imagesPerSite,
-      int localEpochs, long seed, String model, String strategy, double proximalMu) {
+      int localEpochs, long seed, String model, String strategy, double proximalMu, String extraSpec) {
 
     /** The demo defaults for {@code sites} and {@code rounds}. */
     public static Options demo(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
-      return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0);
+      return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0, "");
+    }
+
+    /** The same options with more JOB.yaml lines (e.g. secure_aggregation, dp). */
+    public Options withSpec(String lines) {
+      return new Options(sites, rounds, outDir, dataset, partition, imagesPerSite, localEpochs, seed, model, strategy,
+          proximalMu, extraSpec + lines);
     }
   }
 
@@ -248,6 +254,7 @@ public final class Simulation {
         "seed: " + options.seed(),
         "strategy: " + options.strategy(),
         options.strategy().equals("fedprox") ? "proximal_mu: " + options.proximalMu() : "",
+        options.extraSpec(),
         "validation_fraction: 0.2",
         ""));
   }
