@@ -275,8 +275,7 @@ public final class SiteAgent implements Runnable {
     LocalTrainer trainer = trainers.get(jobId);
     if (trainer == null) {
       JobSpec spec = JobSpec.parse(specYaml);
-      ImageFolderSource.Loaded loaded = ImageFolderSource.load(dataDir, spec.classes(), spec.model().width(),
-          spec.model().height(), spec.model().channels(), spec.preprocessing());
+      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec);
       LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
           loaded.report().skipped(), loaded.report().perClass());
       loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));

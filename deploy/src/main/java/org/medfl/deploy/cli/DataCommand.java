@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.medfl.client.data.DataException;
 import org.medfl.client.data.DataInspector;
 import org.medfl.client.data.DemoData;
+import org.medfl.client.data.DicomPhantoms;
 import org.medfl.common.job.JobSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +27,8 @@ final class DataCommand {
   /** fl data demo. */
   @Command(name = "demo", description = {
       "Write synthetic demo images (circle, square, triangle, cross) in the layout a site agent reads, to try a",
-      "site without patient data. Deterministic from --seed; --site-index changes the class balance."})
+      "site without patient data. With --dicom, synthetic CT phantoms (normal, nodule) as DICOM files instead.",
+      "Deterministic from --seed; --site-index changes the class balance (and, for phantoms, noise and offset)."})
   static final class Demo implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -40,8 +42,11 @@ final class DataCommand {
     @Option(names = "--images", defaultValue = "600", paramLabel = "N", description = "Images (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--size", defaultValue = "28", paramLabel = "PX", description = "Width and height (default: ${DEFAULT-VALUE}).")
-    int size;
+    @Option(names = "--size", paramLabel = "PX", description = "Width and height (default: 28, 64 with --dicom).")
+    Integer size;
+
+    @Option(names = "--dicom", description = "Write synthetic CT phantoms as DICOM (HU, classes normal and nodule).")
+    boolean dicom;
 
     @Option(names = "--site-index", defaultValue = "0", paramLabel = "N", description = "Which class balance (default: ${DEFAULT-VALUE}).")
     int siteIndex;
@@ -54,11 +59,26 @@ final class DataCommand {
       if (Files.exists(out)) {
         throw new CliException(ExitCodes.USAGE, "--out " + out + " already exists; choose a new folder");
       }
-      if (images < 1 || size < 8 || size > 512) {
+      if (siteIndex < 0) {
+        throw new CliException(ExitCodes.USAGE, "--site-index must be 0 or more, got " + siteIndex);
+      }
+      if (dicom) {
+        int px = size == null ? 64 : size;
+        if (images < 1 || px < 16 || px > 1024) {
+          throw new CliException(ExitCodes.USAGE, "--images must be at least 1 and --size between 16 and 1024 with "
+              + "--dicom");
+        }
+        DicomPhantoms.generate(out, siteIndex, images, px, seed);
+        spec.commandLine().getOut().printf("%d synthetic CT phantom DICOM files (%dx%d, not patient data) in %s: "
+            + "%s%n", images, px, px, out, String.join(", ", DicomPhantoms.classes()));
+        return ExitCodes.OK;
+      }
+      int px = size == null ? 28 : size;
+      if (images < 1 || px < 8 || px > 512) {
         throw new CliException(ExitCodes.USAGE, "--images must be at least 1 and --size between 8 and 512");
       }
-      DemoData.generate(out, siteIndex, images, size, seed);
-      spec.commandLine().getOut().printf("%d demo images (%dx%d) in %s: %s%n", images, size, size, out,
+      DemoData.generate(out, siteIndex, images, px, seed);
+      spec.commandLine().getOut().printf("%d demo images (%dx%d) in %s: %s%n", images, px, px, out,
           String.join(", ", DemoData.classes()));
       return ExitCodes.OK;
     }

@@ -14,9 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** fl simulate: the main demo. */
 @Command(name = "simulate", description = {
     "Run a whole federation on this machine.",
-    "Demo data per site, a throwaway consortium, the coordinator and the site agents as real gRPC peers over",
-    "loopback with mutual TLS, one FedAvg job with progress per round, then the global model, the audit log and",
-    "a summary."})
+    "Synthetic data per site (by default CT phantoms written as DICOM; not patient data), a throwaway consortium,",
+    "the coordinator and the site agents as real gRPC peers over loopback with mutual TLS, one FedAvg job with",
+    "progress per round, then the global model, the audit log and a summary."})
 final class SimulateCommand implements Callable<Integer> {
   @Mixin
   GlobalOptions global;
@@ -33,9 +33,10 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<timestamp>).")
   Path out;
 
-  @Option(names = "--dataset", defaultValue = "demo", paramLabel = "NAME|DIR",
-      description = "demo (synthetic shapes), fashion-mnist (Debian's dataset-fashion-mnist package) or a folder of "
-          + "<label>/<image> files (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", defaultValue = "phantoms", paramLabel = "NAME|DIR",
+      description = "phantoms (synthetic CT slices as DICOM, classes normal/nodule), demo (synthetic PNG shapes), "
+          + "fashion-mnist (Debian's dataset-fashion-mnist package) or a folder of <label>/<image> files "
+          + "(default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC",
@@ -44,7 +45,8 @@ final class SimulateCommand implements Callable<Integer> {
   String partition;
 
   @Option(names = "--images-per-site", paramLabel = "N",
-      description = "Cap on each site's images (default: 600 demo images; all of a real data set's share).")
+      description = "Cap on each site's images (default: 400 phantoms, 600 demo images; all of a real data set's "
+          + "share).")
   Integer imagesPerSite;
 
   @Option(names = "--model", defaultValue = "cnn-fedavg", paramLabel = "NAME",

@@ -38,7 +38,8 @@ final class SiteCommand {
     Path kitDir;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
-        description = "Local images: DIR/<label>/*.png|*.jpg.")
+        description = "Local images: DIR/<label>/**/*.dcm, DIR/manifest.csv (path,label[,patient_id]) of DICOM "
+            + "files, or DIR/<label>/*.png|*.jpg.")
     Path data;
 
     @Option(names = "--state", paramLabel = "DIR", description = "Site state (egress ledger); default KIT/local/state.")

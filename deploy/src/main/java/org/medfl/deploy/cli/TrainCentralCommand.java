@@ -37,7 +37,7 @@ final class TrainCentralCommand implements Callable<Integer> {
   @Option(names = "--local-epochs", defaultValue = "1", paramLabel = "E", description = "Epochs per round (default: ${DEFAULT-VALUE}).")
   int localEpochs;
 
-  @Option(names = "--dataset", defaultValue = "demo", paramLabel = "NAME|DIR", description = "As for fl simulate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", defaultValue = "phantoms", paramLabel = "NAME|DIR", description = "As for fl simulate (default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC", description = "As for fl simulate (default: ${DEFAULT-VALUE}).")
@@ -75,7 +75,8 @@ final class TrainCentralCommand implements Callable<Integer> {
             + data.channels() + "}}",
         "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + rounds, "min_sites: 1", "local_epochs: " + localEpochs, "batch_size: 32",
-        "optimizer: {name: adam, learning_rate: 0.001}", "seed: " + seed, "validation_fraction: 0.2", ""));
+        "optimizer: {name: adam, learning_rate: 0.001}", "seed: " + seed, "validation_fraction: 0.2",
+        data.preprocessingYaml(), ""));
     CentralTraining.Result result = new CentralTraining(console).run(job, dir.resolve("data"), names,
         data.testSet());
     Path model = dir.resolve("central-model.zip");

@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.data.LabeledImages;
+import org.medfl.client.data.SiteData;
 import org.medfl.client.training.LocalTrainer;
 import org.medfl.client.training.TrainResult;
 import org.medfl.common.job.JobSpec;
@@ -72,8 +72,7 @@ public final class CentralTraining {
       if (!Files.isDirectory(dir)) {
         continue;
       }
-      LabeledImages images = ImageFolderSource.load(dir, spec.classes(), spec.model().width(), spec.model().height(),
-          spec.model().channels(), spec.preprocessing()).images();
+      LabeledImages images = SiteData.load(dir, spec).images();
       features.add(images.features());
       for (int label : images.labels()) {
         labels.add(label);

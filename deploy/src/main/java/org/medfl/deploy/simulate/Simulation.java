@@ -39,9 +39,9 @@ import org.medfl.proto.v1.SiteMetrics;
 import org.medfl.proto.v1.RoundSummary;
 
 /**
- * A whole federation in one process: demo data per site, a throwaway consortium, the coordinator and one agent per
- * site as real gRPC peers over loopback with mutual TLS, one job, progress per round, then the model, the audit log
- * and a summary. Only the process is shared: every byte between coordinator and sites crosses a TLS socket.
+ * A whole federation in one process: synthetic data per site, a throwaway consortium, the coordinator and one agent
+ * per site as real gRPC peers over loopback with mutual TLS, one job, progress per round, then the model, the audit
+ * log and a summary. Only the process is shared: every byte between coordinator and sites crosses a TLS socket.
  */
 public final class Simulation {
   private static final String HOST = "127.0.0.1";
@@ -54,7 +54,7 @@ public final class Simulation {
   /**
    * @param sites number of simulated hospitals (at least 1)
    * @param rounds federated rounds
-   * @param dataset "demo", "fashion-mnist" or a folder of labelled images (see {@link SimulationData})
+   * @param dataset "phantoms", "demo", "fashion-mnist" or a folder of labelled images (see {@link SimulationData})
    * @param partition how a real data set is split across sites: iid, dirichlet:ALPHA, shards:K
    * @param imagesPerSite cap on each site's images, or null for the dataset's default
    * @param model a model zoo name
@@ -62,7 +62,7 @@ public final class Simulation {
   public record Options(int sites, int rounds, Path outDir, String dataset, String partition, Integer imagesPerSite,
       int localEpochs, long seed, String model, String strategy, double proximalMu, String extraSpec) {
 
-    /** The demo defaults for {@code sites} and {@code rounds}. */
+    /** The PNG shape demo (small and fast) with the defaults of everything but {@code sites} and {@code rounds}. */
     public static Options demo(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
       return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0, "");
     }
@@ -71,6 +71,12 @@ public final class Simulation {
     public Options withSpec(String lines) {
       return new Options(sites, rounds, outDir, dataset, partition, imagesPerSite, localEpochs, seed, model, strategy,
           proximalMu, extraSpec + lines);
+    }
+
+    /** The synthetic DICOM phantoms (fl simulate's default) with the defaults of everything else. */
+    public static Options phantoms(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
+      return new Options(sites, rounds, outDir, "phantoms", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg",
+          0);
     }
   }
 
@@ -256,6 +262,7 @@ public final class Simulation {
         options.strategy().equals("fedprox") ? "proximal_mu: " + options.proximalMu() : "",
         options.extraSpec(),
         "validation_fraction: 0.2",
+        data.preprocessingYaml(),
         ""));
   }
 

@@ -11,17 +11,32 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.medfl.client.data.DataException;
 import org.medfl.client.data.DemoData;
+import org.medfl.client.data.DicomPhantoms;
 import org.medfl.client.data.FashionMnist;
 import org.medfl.client.data.LabeledImages;
 import org.medfl.client.data.Partitioner;
+import org.medfl.common.job.WindowSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Gives each simulated site its own data folder in the layout a real site agent reads ({@code <label>/<file>}), from
- * the demo generator, Fashion-MNIST (Debian's package) or any labelled folder, split by a {@link Partitioner} spec.
+ * the synthetic CT phantoms (DICOM), the demo shapes (PNG), Fashion-MNIST (Debian's package) or any labelled folder,
+ * split by a {@link Partitioner} spec.
  */
 public final class SimulationData {
+  /** Data set names {@link #prepare} knows; anything else is a folder. */
+  public static final List<String> DATASETS = List.of("phantoms", "demo", "fashion-mnist");
+  /** Phantom images per site unless capped otherwise. */
+  static final int PHANTOM_IMAGES = 400;
+  /** Phantom rows and columns: at 64 the nodule (radius 3.5% to 6% of the side) spans 4 to 8 pixels. */
+  static final int PHANTOM_SIZE = 64;
+  /**
+   * A lung window (centre -600 HU, width 1500 HU, as the phantoms' own tags say): lung (-850 HU) lands near 0.33
+   * and a nodule (20 to 90 HU) above 0.9, so the one thing that tells the classes apart keeps its contrast.
+   */
+  static final WindowSpec LUNG_WINDOW = new WindowSpec(-600.0, 1500.0, false);
+
   private SimulationData() {}
 
   /**
@@ -30,26 +45,39 @@ public final class SimulationData {
    * @param classes label names, in label order
    * @param description one line for the console
    * @param testSet a held-out test set the harness evaluates the final model on, or null (each site's own split)
+   * @param window the CT window the job should apply, or null for none
    */
-  public record Prepared(List<String> classes, int size, int channels, String description, LabeledImages testSet) {}
+  public record Prepared(List<String> classes, int size, int channels, String description, LabeledImages testSet,
+      WindowSpec window) {
+
+    /** The JOB.yaml line for {@link #window}, or an empty line. */
+    public String preprocessingYaml() {
+      return window == null ? "" : "preprocessing: {window: {center: " + window.center() + ", width: "
+          + window.width() + "}}";
+    }
+  }
 
   /**
    * Writes every site's folder under {@code dataRoot}.
    *
-   * @param dataset "demo", "fashion-mnist" or a folder of {@code <label>/<image>} files
-   * @param partition how a real data set is split ("iid", "dirichlet:A", "shards:K"); the demo data has its own skew
-   * @param imagesPerSite cap per site (null: the demo's 600, or all of a real data set's share)
+   * @param dataset "phantoms", "demo", "fashion-mnist" or a folder of {@code <label>/<image>} files
+   * @param partition how a real data set is split ("iid", "dirichlet:A", "shards:K"); phantoms and demo data have
+   *     their own per-site skew
+   * @param imagesPerSite cap per site (null: 400 phantoms, the demo's 600, or all of a real data set's share)
    */
   public static Prepared prepare(String dataset, String partition, List<String> sites, Path dataRoot,
       Integer imagesPerSite, long seed) {
     try {
+      if (dataset.equals("phantoms")) {
+        return phantoms(sites, dataRoot, imagesPerSite == null ? PHANTOM_IMAGES : imagesPerSite, seed);
+      }
       if (dataset.equals("demo")) {
         int images = imagesPerSite == null ? 600 : imagesPerSite;
         for (int i = 0; i < sites.size(); i++) {
           DemoData.generate(dataRoot.resolve(sites.get(i)), i, images, 28, seed);
         }
         return new Prepared(DemoData.classes(), 28, 1, images + " synthetic 28x28 shape images per site (not "
-            + "medical data), class balance differs per site", null);
+            + "medical data), class balance differs per site", null, null);
       }
       if (dataset.equals("fashion-mnist")) {
         return fashionMnist(partition, sites, dataRoot, imagesPerSite, seed);
@@ -58,6 +86,17 @@ public final class SimulationData {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the sites' data in " + dataRoot + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Prepared phantoms(List<String> sites, Path dataRoot, int images, long seed) {
+    for (int i = 0; i < sites.size(); i++) {
+      DicomPhantoms.generate(dataRoot.resolve(sites.get(i)), i, images, PHANTOM_SIZE, seed);
+    }
+    return new Prepared(DicomPhantoms.classes(), PHANTOM_SIZE, 1, "SYNTHETIC CT PHANTOMS, not patient data: "
+        + images + " DICOM slices per site (" + PHANTOM_SIZE + "x" + PHANTOM_SIZE + ", HU), a body with two lungs, "
+        + "'nodule' slices add a dense blob in one lung; noise, calibration offset and nodule share differ per site; "
+        + "lung window " + LUNG_WINDOW.center().intValue() + "/" + LUNG_WINDOW.width().intValue() + " HU", null,
+        LUNG_WINDOW);
   }
 
   private static Prepared fashionMnist(String partition, List<String> sites, Path dataRoot, Integer cap, long seed)
@@ -80,14 +119,14 @@ public final class SimulationData {
     }
     FashionMnist.Split test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
     return new Prepared(FashionMnist.CLASSES, 28, 1, "Fashion-MNIST (" + written + " training images, partition "
-        + partition + "), final model tested on the official " + test.size() + " test images", toImages(test));
+        + partition + "), final model tested on the official " + test.size() + " test images", toImages(test), null);
   }
 
   private static Prepared folder(Path source, String partition, List<String> sites, Path dataRoot, Integer cap,
       long seed) throws IOException {
     if (!Files.isDirectory(source)) {
-      throw new IllegalArgumentException("--dataset must be demo, fashion-mnist or a folder of <label>/<image> files; "
-          + source + " is none of these");
+      throw new IllegalArgumentException("--dataset must be " + String.join(", ", DATASETS) + " or a folder of "
+          + "<label>/<image> files; " + source + " is none of these");
     }
     List<String> classes;
     try (Stream<Path> labels = Files.list(source)) {
@@ -119,7 +158,7 @@ public final class SimulationData {
       }
     }
     return new Prepared(classes, 28, 1, files.size() + " images from " + source + " (partition " + partition + ")",
-        null);
+        null, null);
   }
 
   private static BufferedImage gray(byte[] pixels, int rows, int cols) {

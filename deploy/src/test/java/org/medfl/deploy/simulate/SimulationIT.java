@@ -59,4 +59,27 @@ class SimulationIT {
     JsonNode summary = new ObjectMapper().readTree(result.summary().toFile());
     assertEquals(result.jobId(), summary.get("job_id").asText());
   }
+
+  @Test
+  void phantomFederationReadsDicomAndEvaluatesAtEverySite(@TempDir Path dir) throws Exception {
+    // given
+    StringWriter console = new StringWriter();
+    Simulation.Options options = Simulation.Options.phantoms(2, 2, dir.resolve("run"), 40, 7);
+    // when
+    Simulation.Result result = new Simulation(options, new PrintWriter(console, true)).run();
+    // then the sites trained on DICOM files, the console says they are synthetic, and each site evaluated the model
+    assertEquals("FINISHED", result.state(), console.toString());
+    assertTrue(result.auditIntact(), console.toString());
+    assertTrue(console.toString().contains("SYNTHETIC CT PHANTOMS, not patient data"), console.toString());
+    try (var files = Files.walk(dir.resolve("run/data/hospital-1/nodule"))) {
+      assertTrue(files.anyMatch(f -> f.toString().endsWith(".dcm")));
+    }
+    assertEquals(List.of("hospital-1", "hospital-2"), result.sites().stream().map(Simulation.SiteResult::site)
+        .sorted().toList());
+    for (Simulation.SiteResult site : result.sites()) {
+      assertTrue(site.validationImages() > 0, site.toString());
+      assertTrue(site.accuracy() >= 0 && site.accuracy() <= 1, site.toString());
+    }
+    assertTrue(Files.readString(dir.resolve("run/job.yaml")).contains("center: -600.0"));
+  }
 }
