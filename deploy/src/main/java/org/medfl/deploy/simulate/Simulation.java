@@ -76,7 +76,7 @@ public final class Simulation {
     /** The synthetic DICOM phantoms (fl simulate's default) with the defaults of everything else. */
     public static Options phantoms(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
       return new Options(sites, rounds, outDir, "phantoms", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg",
-          0);
+          0, "");
     }
   }
 
