@@ -89,9 +89,8 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   @Override
   public void reportEvaluation(EvaluationReport report, StreamObserver<EvaluationAck> reply) {
     String site = Callers.current().name();
-    Optional<RoundDriver> driver = jobs.find(report.getJobId());
+    Optional<RoundDriver> driver = job(report.getJobId(), reply);
     if (driver.isEmpty()) {
-      reply.onError(Status.NOT_FOUND.withDescription("no job '" + report.getJobId() + "'").asRuntimeException());
       return;
     }
     try {
@@ -111,9 +110,8 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   @Override
   public void secAgg(SecAggMessage message, StreamObserver<SecAggAck> reply) {
     String site = Callers.current().name();
-    Optional<RoundDriver> driver = jobs.find(message.getJobId());
+    Optional<RoundDriver> driver = job(message.getJobId(), reply);
     if (driver.isEmpty()) {
-      reply.onError(Status.NOT_FOUND.withDescription("no job '" + message.getJobId() + "'").asRuntimeException());
       return;
     }
     SecureRound.Stage stage = switch (message.getStage()) {
@@ -135,6 +133,15 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
     } catch (UpdateRejected e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
     }
+  }
+
+  /** The job, or empty after answering NOT_FOUND. */
+  private Optional<RoundDriver> job(String jobId, StreamObserver<?> reply) {
+    Optional<RoundDriver> driver = jobs.find(jobId);
+    if (driver.isEmpty()) {
+      reply.onError(Status.NOT_FOUND.withDescription("no job '" + jobId + "'").asRuntimeException());
+    }
+    return driver;
   }
 
   private static Task toProto(TrainTask task) {
@@ -171,9 +178,8 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   @Override
   public void fetchModel(FetchModelRequest request, StreamObserver<ModelChunk> reply) {
     String site = Callers.current().name();
-    Optional<RoundDriver> driver = jobs.find(request.getJobId());
+    Optional<RoundDriver> driver = job(request.getJobId(), reply);
     if (driver.isEmpty()) {
-      reply.onError(Status.NOT_FOUND.withDescription("no job '" + request.getJobId() + "'").asRuntimeException());
       return;
     }
     float[] model;

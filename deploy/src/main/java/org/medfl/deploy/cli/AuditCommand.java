@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl audit: check the tamper-evident record. */
-@Command(name = "audit", description = "The tamper-evident audit log.", subcommands = AuditCommand.Verify.class)
+@Command(mixinStandardHelpOptions = true, name = "audit", description = "The tamper-evident audit log.", subcommands = AuditCommand.Verify.class)
 final class AuditCommand {
   private AuditCommand() {}
 

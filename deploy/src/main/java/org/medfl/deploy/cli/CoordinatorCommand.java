@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl coordinator: run the coordinator. */
-@Command(name = "coordinator", description = "Run the coordinator.", subcommands = CoordinatorCommand.Start.class)
+@Command(mixinStandardHelpOptions = true, name = "coordinator", description = "Run the coordinator.", subcommands = CoordinatorCommand.Start.class)
 final class CoordinatorCommand {
   /** fl coordinator start. */
   @Command(name = "start", description = {

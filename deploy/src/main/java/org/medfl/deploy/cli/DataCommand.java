@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl data: local data at a site. */
-@Command(name = "data", description = "Local data at a site.",
+@Command(mixinStandardHelpOptions = true, name = "data", description = "Local data at a site.",
     subcommands = {DataCommand.Demo.class, DataCommand.Inspect.class})
 final class DataCommand {
   private DataCommand() {}

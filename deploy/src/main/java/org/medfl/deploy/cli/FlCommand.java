@@ -6,7 +6,6 @@ import picocli.CommandLine.Mixin;
 
 /** The root fl command. */
 @Command(name = "fl",
-    mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     versionProvider = FlCommand.Version.class,
     header = "MedFL: federated learning for hospitals.",
@@ -35,6 +34,9 @@ import picocli.CommandLine.Mixin;
 public final class FlCommand implements Runnable {
   @Mixin
   GlobalOptions global;
+
+  @CommandLine.Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+  boolean version;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl job: submit, follow and stop federated jobs. */
-@Command(name = "job", description = "Submit, follow and stop jobs.", subcommands = {
+@Command(mixinStandardHelpOptions = true, name = "job", description = "Submit, follow and stop jobs.", subcommands = {
     JobCommand.Submit.class, JobCommand.Status.class, JobCommand.ListJobs.class, JobCommand.Abort.class})
 final class JobCommand {
   private JobCommand() {}

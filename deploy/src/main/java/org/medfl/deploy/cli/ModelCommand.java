@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl model: get global models out of the federation. */
-@Command(name = "model", description = "Global models.", subcommands = ModelCommand.Download.class)
+@Command(mixinStandardHelpOptions = true, name = "model", description = "Global models.", subcommands = ModelCommand.Download.class)
 final class ModelCommand {
   private ModelCommand() {}
 

@@ -24,34 +24,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--sites", defaultValue = "3", paramLabel = "N", description = "Simulated hospitals (default: ${DEFAULT-VALUE}).")
-  int sites;
-
-  @Option(names = "--rounds", defaultValue = "5", paramLabel = "R", description = "Federated rounds (default: ${DEFAULT-VALUE}).")
-  int rounds;
+  @Mixin
+  FederationDataOptions data;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<timestamp>).")
   Path out;
-
-  @Option(names = "--dataset", defaultValue = "phantoms", paramLabel = "NAME|DIR",
-      description = "phantoms (synthetic CT slices as DICOM, classes normal/nodule), demo (synthetic PNG shapes), "
-          + "fashion-mnist (Debian's dataset-fashion-mnist package) or a folder of <label>/<image> files "
-          + "(default: ${DEFAULT-VALUE}).")
-  String dataset;
-
-  @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC",
-      description = "How a real data set is split across sites: iid, dirichlet:ALPHA or shards:K (each site holds K "
-          + "labels) (default: ${DEFAULT-VALUE}).")
-  String partition;
-
-  @Option(names = "--images-per-site", paramLabel = "N",
-      description = "Cap on each site's images (default: 400 phantoms, 600 demo images; all of a real data set's "
-          + "share).")
-  Integer imagesPerSite;
-
-  @Option(names = "--model", defaultValue = "cnn-fedavg", paramLabel = "NAME",
-      description = "Model zoo name (default: ${DEFAULT-VALUE}).")
-  String model;
 
   @Option(names = "--strategy", defaultValue = "fedavg", paramLabel = "NAME",
       description = "fedavg or fedprox (default: ${DEFAULT-VALUE}).")
@@ -60,13 +37,6 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--mu", defaultValue = "0.01", paramLabel = "MU",
       description = "FedProx's proximal mu, with --strategy fedprox (default: ${DEFAULT-VALUE}).")
   double mu;
-
-  @Option(names = "--local-epochs", defaultValue = "1", paramLabel = "E",
-      description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
-  int localEpochs;
-
-  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
-  long seed;
 
   @Option(names = "--secure-aggregation", paramLabel = "T", arity = "0..1", fallbackValue = "-1",
       description = "Secure aggregation: the coordinator sees only the sum of the updates. T of T-of-N "
@@ -90,9 +60,9 @@ final class SimulateCommand implements Callable<Integer> {
   private String privacySpec() {
     StringBuilder lines = new StringBuilder();
     if (secureAggregation != null) {
-      int threshold = secureAggregation > 0 ? secureAggregation : sites / 2 + 1;
-      if (threshold < 2 || threshold > sites) {
-        throw new CliException(ExitCodes.USAGE, "--secure-aggregation needs a threshold from 2 to --sites (" + sites
+      int threshold = secureAggregation > 0 ? secureAggregation : data.sites / 2 + 1;
+      if (threshold < 2 || threshold > data.sites) {
+        throw new CliException(ExitCodes.USAGE, "--secure-aggregation needs a threshold from 2 to --sites (" + data.sites
             + "), got " + threshold);
       }
       lines.append("secure_aggregation: {threshold: ").append(threshold).append("}\n");
@@ -106,20 +76,12 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (sites < 1 || sites > 64) {
-      throw new CliException(ExitCodes.USAGE, "--sites must be between 1 and 64, got " + sites);
-    }
-    if (rounds < 1 || rounds > 1000) {
-      throw new CliException(ExitCodes.USAGE, "--rounds must be between 1 and 1000, got " + rounds);
-    }
-    if (imagesPerSite != null && imagesPerSite < 20) {
-      throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
-    }
+    data.validate();
     Path dir = out != null ? out
         : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Simulation.Result result = new Simulation(
-        new Simulation.Options(sites, rounds, dir, dataset, partition, imagesPerSite, localEpochs, seed, model,
-            strategy, strategy.equals("fedprox") ? mu : 0, privacySpec()),
+        new Simulation.Options(data.sites, data.rounds, dir, data.dataset, data.partition, data.imagesPerSite,
+            data.localEpochs, data.seed, data.model, strategy, strategy.equals("fedprox") ? mu : 0, privacySpec()),
         spec.commandLine().getOut()).run();
     return result.state().equals("FINISHED") && result.auditIntact() ? ExitCodes.OK : ExitCodes.FAILED;
   }

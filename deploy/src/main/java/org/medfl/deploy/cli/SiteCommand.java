@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** fl site: run a hospital's site agent. */
-@Command(name = "site", description = "Run a site agent next to a hospital's data.",
+@Command(mixinStandardHelpOptions = true, name = "site", description = "Run a site agent next to a hospital's data.",
     subcommands = {SiteCommand.Start.class, SiteCommand.Status.class, SiteCommand.Ledger.class})
 final class SiteCommand {
   /** fl site start. */

@@ -111,4 +111,13 @@ class CliErrorsTest {
     assertEquals(ExitCodes.FAILED, broken);
     assertTrue(out.toString().contains("record 3"), out.toString());
   }
+
+  @Test
+  void everyCommandExplainsItselfWithHelp() {
+    // when
+    int code = fl("job", "submit", "--help");
+    // then
+    assertEquals(ExitCodes.OK, code);
+    assertTrue(out.toString().contains("Usage: fl job submit"), out.toString());
+  }
 }

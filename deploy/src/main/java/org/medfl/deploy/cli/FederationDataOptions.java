@@ -1,0 +1,70 @@
+package org.medfl.deploy.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The simulated federation's size, data and model, shared by {@code fl simulate} and {@code fl train-central} so the
+ * baseline sees exactly the same images with the same budget.
+ */
+final class FederationDataOptions {
+  @Option(names = "--sites", defaultValue = "3", paramLabel = "N", description = "Simulated hospitals (default: ${DEFAULT-VALUE}).")
+  int sites;
+
+  @Option(names = "--rounds", defaultValue = "5", paramLabel = "R", description = "Federated rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--local-epochs", defaultValue = "1", paramLabel = "E",
+      description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
+  int localEpochs;
+
+  @Option(names = "--dataset", defaultValue = "phantoms", paramLabel = "NAME|DIR",
+      description = "phantoms (synthetic CT slices as DICOM, classes normal/nodule), demo (synthetic PNG shapes), "
+          + "fashion-mnist (Debian's dataset-fashion-mnist package) or a folder of <label>/<image> files "
+          + "(default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC",
+      description = "How a real data set is split across sites: iid, dirichlet:ALPHA or shards:K (each site holds K "
+          + "labels) (default: ${DEFAULT-VALUE}).")
+  String partition;
+
+  @Option(names = "--images-per-site", paramLabel = "N",
+      description = "Cap on each site's images (default: 400 phantoms, 600 demo images; all of a real data set's "
+          + "share).")
+  Integer imagesPerSite;
+
+  @Option(names = "--model", defaultValue = "cnn-fedavg", paramLabel = "NAME",
+      description = "Model zoo name (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+      description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  /** Rejects values no federation can run with, naming the flag. */
+  void validate() {
+    if (sites < 1 || sites > 64) {
+      throw new CliException(ExitCodes.USAGE, "--sites must be between 1 and 64, got " + sites);
+    }
+    if (rounds < 1 || rounds > 1000) {
+      throw new CliException(ExitCodes.USAGE, "--rounds must be between 1 and 1000, got " + rounds);
+    }
+    if (localEpochs < 1) {
+      throw new CliException(ExitCodes.USAGE, "--local-epochs must be at least 1, got " + localEpochs);
+    }
+    if (imagesPerSite != null && imagesPerSite < 20) {
+      throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
+    }
+  }
+
+  /** hospital-1 ... hospital-N. */
+  List<String> siteNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= sites; i++) {
+      names.add("hospital-" + i);
+    }
+    return names;
+  }
+}
