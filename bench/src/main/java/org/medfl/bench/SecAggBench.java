@@ -56,6 +56,7 @@ public final class SecAggBench {
   static final double TRAIN_SECONDS = 0.7;
   private static final long EXAMPLES = 600;
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  private static final long ORIGIN = System.nanoTime();
 
   private SecAggBench() {}
 
@@ -76,8 +77,8 @@ public final class SecAggBench {
     }
     System.out.println();
     System.out.println("| sites | parameters | coordinator round s, plain / secure | added | added with 0.7 s "
-        + "training | site busy s, plain / secure | site protocol s (cpu s) | site push s, plain / secure "
-        + "| bytes/site/round, plain / secure | bytes ratio |");
+        + "training | added s: key stages / update stage / rest | site busy s, plain / secure "
+        + "| site protocol steps s (cpu s) | bytes/site/round, plain / secure | bytes ratio |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
   }
@@ -91,8 +92,9 @@ public final class SecAggBench {
         federation.runJob(1, 0, "warm-up");
         federation.runJob(1, threshold, "warm-up");
       }
-      System.out.printf("%-8s %-7s %-28s %10s %10s %10s %10s %10s %14s%n", "pair", "mode", "coordinator round s",
-          "busy s", "fetch s", "protocol", "cpu s", "push s", "bytes/rnd");
+      System.out.printf("%-8s %-7s %-28s %8s %8s %8s %8s %8s %8s %8s %8s %14s%n", "pair", "mode",
+          "coordinator round s", "keys s", "update s", "rest s", "busy s", "fetch s", "protocol", "cpu s", "push s",
+          "bytes/rnd");
       List<JobResult> plain = new ArrayList<>();
       List<JobResult> secure = new ArrayList<>();
       for (int i = 0; i < repeats; i++) {
@@ -111,13 +113,15 @@ public final class SecAggBench {
       double realisticPct = 100 * added / (p.coordinator + TRAIN_SECONDS);
       double bytesRatio = s.bytes / p.bytes;
       System.out.printf("median over %d rounds each: coordinator round %.3f s plain, %.3f s secure: +%.3f s "
-              + "(+%.1f%% of a protocol-only round, +%.1f%% of a round with %.1f s training); site busy %.3f / %.3f s, "
+              + "(+%.1f%% of a protocol-only round, +%.1f%% of a round with %.1f s training); phases plain/secure: "
+              + "keys 0 / %.3f s, update %.3f / %.3f s, rest %.3f / %.3f s; site busy %.3f / %.3f s, "
               + "protocol steps %.3f s (cpu %.3f s); bytes per site per round %,.0f / %,.0f (%.4fx)%n",
-          p.rounds, p.coordinator, s.coordinator, added, addedPct, realisticPct, TRAIN_SECONDS, p.busy, s.busy,
-          s.protocol, s.protocolCpu, p.bytes, s.bytes, bytesRatio);
-      return String.format("| %d | %,d | %.3f / %.3f | +%.3f s (+%.1f%%) | +%.1f%% | %.3f / %.3f | %.3f (%.3f) "
-              + "| %.3f / %.3f | %,.0f / %,.0f | %.4fx |", n, length, p.coordinator, s.coordinator, added, addedPct,
-          realisticPct, p.busy, s.busy, s.protocol, s.protocolCpu, p.push, s.push, p.bytes, s.bytes, bytesRatio);
+          p.rounds, p.coordinator, s.coordinator, added, addedPct, realisticPct, TRAIN_SECONDS, s.keys, p.update,
+          s.update, p.rest, s.rest, p.busy, s.busy, s.protocol, s.protocolCpu, p.bytes, s.bytes, bytesRatio);
+      return String.format("| %d | %,d | %.3f / %.3f | +%.3f s (+%.1f%%) | +%.1f%% | %.3f / %.3f / %.3f "
+              + "| %.3f / %.3f | %.3f (%.3f) | %,.0f / %,.0f | %.4fx |", n, length, p.coordinator, s.coordinator,
+          added, addedPct, realisticPct, s.keys, s.update - p.update, s.rest - p.rest, p.busy, s.busy, s.protocol,
+          s.protocolCpu, p.bytes, s.bytes, bytesRatio);
     }
   }
 
@@ -206,11 +210,20 @@ public final class SecAggBench {
         for (ScriptedSite site : sites) {
           bySite.add(site.timing(jobId, round));
         }
-        double[] medians = new double[Timing.FIELDS];
-        for (int f = 0; f < Timing.FIELDS; f++) {
+        double[] medians = new double[Timing.FIELDS + Phase.FIELDS];
+        for (int f = 0; f < Timing.BUSY + 1; f++) {
           int field = f;
           medians[f] = median(bySite.stream().map(t -> t[field]).toList());
         }
+        // Phases of the round as the sites saw them: from the first site's key task to the first site's update
+        // task, from there to the last accepted update; the rest of the coordinator's round is everything else.
+        double firstUpdate = bySite.stream().mapToDouble(t -> t[Timing.UPDATE_AT]).min().orElseThrow();
+        double lastDone = bySite.stream().mapToDouble(t -> t[Timing.DONE_AT]).max().orElseThrow();
+        double keys = threshold > 0
+            ? firstUpdate - bySite.stream().mapToDouble(t -> t[Timing.KEYS_AT]).min().orElseThrow() : 0;
+        medians[Phase.KEYS] = keys;
+        medians[Phase.UPDATE] = lastDone - firstUpdate;
+        medians[Phase.REST] = coordinatorSeconds(snapshot, round) - keys - (lastDone - firstUpdate);
         perRound.add(medians);
       }
       List<Double> bytes = new ArrayList<>();
@@ -218,12 +231,17 @@ public final class SecAggBench {
         bytes.add(site.bytesSent(jobId) / rounds);
       }
       JobResult result = new JobResult(coordinator, perRound, median(bytes));
-      System.out.printf("%-8s %-7s %-28s %10.3f %10.3f %10.3f %10.3f %10.3f %,14.0f%n", label,
+      System.out.printf("%-8s %-7s %-28s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %,14.0f%n", label,
           threshold > 0 ? "secure" : "plain", coordinator.stream().map(s -> String.format("%.3f", s)).toList(),
+          median(result.field(Phase.KEYS)), median(result.field(Phase.UPDATE)), median(result.field(Phase.REST)),
           median(result.field(Timing.BUSY)), median(result.field(Timing.FETCH)),
           median(result.field(Timing.PROTOCOL)), median(result.field(Timing.PROTOCOL_CPU)),
           median(result.field(Timing.PUSH)), result.bytesPerRound);
       return result;
+    }
+
+    private static double coordinatorSeconds(RoundDriver.JobSnapshot snapshot, int round) {
+      return snapshot.rounds().get(round - 1).seconds();
     }
 
     private List<String> failures() {
@@ -257,7 +275,20 @@ public final class SecAggBench {
     static final int PUSH = 3;
     /** Everything the site spent on the round's tasks: fetch + protocol + push. */
     static final int BUSY = 4;
-    static final int FIELDS = 5;
+    /** When the site got the round's ADVERTISE_KEYS task (secure) and its update task (TRAIN or MASKED_INPUT). */
+    static final int KEYS_AT = 5;
+    static final int UPDATE_AT = 6;
+    /** When the coordinator accepted its update. */
+    static final int DONE_AT = 7;
+    static final int FIELDS = 8;
+  }
+
+  /** Indices, after the Timing fields, of the round's phases: key stages, update stage, the rest; seconds. */
+  private static final class Phase {
+    static final int KEYS = Timing.FIELDS;
+    static final int UPDATE = Timing.FIELDS + 1;
+    static final int REST = Timing.FIELDS + 2;
+    static final int FIELDS = 3;
   }
 
   /** A site that answers tasks the way SiteAgent does, with a fixed delta instead of local training. */
@@ -309,7 +340,14 @@ public final class SecAggBench {
     private void handle(Task task) throws Exception {
       String jobId = task.getJobId();
       int round = task.getRound();
+      double received = (System.nanoTime() - ORIGIN) / 1e9;
       double[] t = timings.computeIfAbsent(jobId + "#" + round, k -> new double[Timing.FIELDS]);
+      if (task.getKind() == Task.Kind.SECURE_AGGREGATION
+          && task.getSecureAggregation().getStage() == org.medfl.proto.v1.SecAggStage.ADVERTISE_KEYS) {
+        t[Timing.KEYS_AT] = received;
+      } else if (!SecureAggregationSteps.isMessageStage(task)) {
+        t[Timing.UPDATE_AT] = received;
+      }
       ledger.anchor(jobId, round, task.getAuditHead().getRecords(), task.getAuditHead().getSha256());
       if (SecureAggregationSteps.isMessageStage(task)) {
         long wall = System.nanoTime();
@@ -358,6 +396,7 @@ public final class SecAggBench {
           .build(), payload);
       t[Timing.PUSH] += (System.nanoTime() - wall) / 1e9;
       t[Timing.BUSY] += (System.nanoTime() - wall) / 1e9;
+      t[Timing.DONE_AT] = (System.nanoTime() - ORIGIN) / 1e9;
       if (!reply.getAccepted()) {
         failures.add(identity.name() + " round " + round + ": update refused: " + reply.getReason());
       }
@@ -416,7 +455,7 @@ public final class SecAggBench {
 
   /** Medians over every round of every job of one mode. */
   private record Summary(int rounds, double coordinator, double busy, double protocol, double protocolCpu,
-      double push, double bytes) {
+      double push, double bytes, double keys, double update, double rest) {
     static Summary of(List<JobResult> jobs) {
       List<Double> coordinator = new ArrayList<>();
       List<Double> bytes = new ArrayList<>();
@@ -430,7 +469,10 @@ public final class SecAggBench {
           median(perRound.stream().map(t -> t[Timing.BUSY]).toList()),
           median(perRound.stream().map(t -> t[Timing.PROTOCOL]).toList()),
           median(perRound.stream().map(t -> t[Timing.PROTOCOL_CPU]).toList()),
-          median(perRound.stream().map(t -> t[Timing.PUSH]).toList()), median(bytes));
+          median(perRound.stream().map(t -> t[Timing.PUSH]).toList()), median(bytes),
+          median(perRound.stream().map(t -> t[Phase.KEYS]).toList()),
+          median(perRound.stream().map(t -> t[Phase.UPDATE]).toList()),
+          median(perRound.stream().map(t -> t[Phase.REST]).toList()));
     }
   }
 
