@@ -43,6 +43,29 @@ final class FederationDataOptions {
       description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Local minibatch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "NAME",
+      description = "Local optimiser: adam, sgd or nesterovs (momentum 0.9) (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "Local learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--l2", defaultValue = "0", paramLabel = "W", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+  double l2;
+
+  @Option(names = "--validation-fraction", defaultValue = "0.2", paramLabel = "F",
+      description = "Share of each site's images held out for evaluation (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  /** The local training recipe these flags describe. */
+  org.medfl.deploy.simulate.Simulation.Recipe recipe() {
+    return new org.medfl.deploy.simulate.Simulation.Recipe(batchSize, optimizer, learningRate, l2,
+        validationFraction);
+  }
+
   /** Rejects values no federation can run with, naming the flag. */
   void validate() {
     if (sites < 1 || sites > 64) {

@@ -81,7 +81,8 @@ final class SimulateCommand implements Callable<Integer> {
         : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Simulation.Result result = new Simulation(
         new Simulation.Options(data.sites, data.rounds, dir, data.dataset, data.partition, data.imagesPerSite,
-            data.localEpochs, data.seed, data.model, strategy, strategy.equals("fedprox") ? mu : 0, privacySpec()),
+            data.localEpochs, data.seed, data.model, strategy, strategy.equals("fedprox") ? mu : 0, privacySpec(),
+            data.recipe()),
         spec.commandLine().getOut()).run();
     return result.state().equals("FINISHED") && result.auditIntact() ? ExitCodes.OK : ExitCodes.FAILED;
   }

@@ -45,10 +45,10 @@ final class TrainCentralCommand implements Callable<Integer> {
     console.println("data: " + data.description());
     JobSpec job = JobSpec.parse(String.join("\n", "name: central-baseline",
         "model: {name: " + options.model + ", input: {width: " + data.size() + ", height: " + data.size() + ", channels: "
-            + data.channels() + "}}",
+            + data.channels() + "}, l2: " + options.l2 + "}",
         "classes: [" + String.join(", ", data.classes()) + "]",
-        "rounds: " + options.rounds, "min_sites: 1", "local_epochs: " + options.localEpochs, "batch_size: 32",
-        "optimizer: {name: adam, learning_rate: 0.001}", "seed: " + options.seed, "validation_fraction: 0.2",
+        "rounds: " + options.rounds, "min_sites: 1", "local_epochs: " + options.localEpochs,
+        options.recipe().yaml(), "seed: " + options.seed,
         data.preprocessingYaml(), ""));
     CentralTraining.Result result = new CentralTraining(console).run(job, dir.resolve("data"), names,
         data.testSet());

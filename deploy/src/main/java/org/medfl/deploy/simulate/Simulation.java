@@ -60,23 +60,44 @@ public final class Simulation {
    * @param model a model zoo name
    */
   public record Options(int sites, int rounds, Path outDir, String dataset, String partition, Integer imagesPerSite,
-      int localEpochs, long seed, String model, String strategy, double proximalMu, String extraSpec) {
+      int localEpochs, long seed, String model, String strategy, double proximalMu, String extraSpec,
+      Recipe recipe) {
 
     /** The PNG shape demo (small and fast) with the defaults of everything but {@code sites} and {@code rounds}. */
     public static Options demo(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
-      return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0, "");
+      return new Options(sites, rounds, outDir, "demo", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg", 0, "",
+          Recipe.defaults());
     }
 
     /** The same options with more JOB.yaml lines (e.g. secure_aggregation, dp). */
     public Options withSpec(String lines) {
       return new Options(sites, rounds, outDir, dataset, partition, imagesPerSite, localEpochs, seed, model, strategy,
-          proximalMu, extraSpec + lines);
+          proximalMu, extraSpec + lines, recipe);
     }
 
     /** The synthetic DICOM phantoms (fl simulate's default) with the defaults of everything else. */
     public static Options phantoms(int sites, int rounds, Path outDir, Integer imagesPerSite, long seed) {
       return new Options(sites, rounds, outDir, "phantoms", "iid", imagesPerSite, 1, seed, "cnn-fedavg", "fedavg",
-          0, "");
+          0, "", Recipe.defaults());
+    }
+  }
+
+  /**
+   * How each site trains locally: the same for the federation and for the central baseline.
+   *
+   * @param l2 weight decay (NIID-Bench uses 1e-5)
+   * @param validationFraction share of each site's data held out for evaluation
+   */
+  public record Recipe(int batchSize, String optimizer, double learningRate, double l2, double validationFraction) {
+    /** Adam 0.001, batch 32, no weight decay, 20% held out. */
+    public static Recipe defaults() {
+      return new Recipe(32, "adam", 0.001, 0, 0.2);
+    }
+
+    /** The JOB.yaml lines of this recipe (the model's l2 goes with the model section). */
+    public String yaml() {
+      return "batch_size: " + batchSize + "\noptimizer: {name: " + optimizer + ", learning_rate: " + learningRate
+          + "}\nvalidation_fraction: " + validationFraction;
     }
   }
 
@@ -249,19 +270,18 @@ public final class Simulation {
         "model:",
         "  name: " + options.model(),
         "  input: {width: " + data.size() + ", height: " + data.size() + ", channels: " + data.channels() + "}",
+        "  l2: " + options.recipe().l2(),
         "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + options.rounds(),
         "min_sites: " + options.sites(),
         "fraction: 1.0",
         "local_epochs: " + options.localEpochs(),
-        "batch_size: 32",
-        "optimizer: {name: adam, learning_rate: 0.001}",
+        options.recipe().yaml(),
         "round_deadline_seconds: 600",
         "seed: " + options.seed(),
         "strategy: " + options.strategy(),
         options.strategy().equals("fedprox") ? "proximal_mu: " + options.proximalMu() : "",
         options.extraSpec(),
-        "validation_fraction: 0.2",
         data.preprocessingYaml(),
         ""));
   }
