@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -46,7 +47,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       with knobs for the experiments: {@code batch=64}, {@code init=dl4j|torch} (dl4j: ModelZoo's He normal and
  *       Xavier output, zero biases; torch: PyTorch's defaults, U(+-1/sqrt(fan_in)) for weights and biases),
  *       {@code format=nchw|nhwc}, {@code ws=enabled|none} (training workspace mode), {@code eps=1e-8} (Adam
- *       epsilon), {@code pre=0|1} (1: minibatches sliced before the clock starts, to price the data pipeline).</li>
+ *       epsilon), {@code pre=0|1} (1: minibatches sliced before the clock starts, to price the data pipeline), {@code cache=none|device|host}
+ *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch).</li>
  * </ul>
  * Prints one line per variant: {@code dl4j VARIANT: N images/s, ... test accuracy A}.
  */
@@ -171,6 +173,7 @@ public final class TorchCompare {
         .weightInit(torchInit ? WeightInit.UNIFORM : WeightInit.RELU)
         .trainingWorkspaceMode(ws)
         .inferenceWorkspaceMode(ws)
+        .cacheMode(CacheMode.valueOf(o.getOrDefault("cache", "none").toUpperCase(java.util.Locale.ROOT)))
         .convolutionMode(ConvolutionMode.Same)
         .list()
         .layer(new ConvolutionLayer.Builder(5, 5).nOut(32).stride(1, 1).activation(Activation.RELU)
