@@ -77,6 +77,9 @@ public final class SiteAgent implements Runnable {
     /** Trained and had the update accepted. */
     default void updateAccepted(String jobId, int round, TrainResult result) {}
 
+    /** Answered a key or unmasking stage of secure aggregation. */
+    default void secureAggregationStep(String jobId, int round, String stage) {}
+
     /** Evaluated a round's global model and reported it. */
     default void evaluated(String jobId, int round, EvaluationMetrics metrics) {}
 
@@ -178,6 +181,7 @@ public final class SiteAgent implements Runnable {
       ledger.anchor(jobId, round, task.getAuditHead().getRecords(), task.getAuditHead().getSha256());
       if (SecureAggregationSteps.isMessageStage(task)) {
         secureAggregation.answer(task);
+        events.secureAggregationStep(jobId, round, task.getSecureAggregation().getStage().name());
         return;
       }
       String untrusted = GlobalModelCheck.problem(task, consortiumCa);
