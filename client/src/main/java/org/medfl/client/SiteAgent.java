@@ -8,7 +8,11 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.connect.CoordinatorClient;
@@ -36,6 +40,7 @@ import org.medfl.common.metrics.MetricsProto;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.JoinReply;
 import org.medfl.proto.v1.PushReply;
+import org.medfl.proto.v1.SecAggStage;
 import org.medfl.proto.v1.Task;
 import org.medfl.proto.v1.UpdateHeader;
 import org.medfl.proto.v1.VectorHeader;
@@ -62,7 +67,14 @@ public final class SiteAgent implements Runnable {
   private final Backoff backoff;
   private final Events events;
   private final long pollMillis;
-  private final Map<String, LocalTrainer> trainers = new HashMap<>();
+  private final Map<String, LocalTrainer> trainers = new ConcurrentHashMap<>();
+  /** One thread for training that overlaps a secure round's key stages; daemon, so it never keeps the JVM alive. */
+  private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "site-training");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile EarlyTraining early;
   private final SecureRandom noise = new SecureRandom();
   private PrivacyPolicy policy = PrivacyPolicy.permissive();
   private PrivacyBudget budget;
@@ -182,62 +194,22 @@ public final class SiteAgent implements Runnable {
       if (SecureAggregationSteps.isMessageStage(task)) {
         secureAggregation.answer(task);
         events.secureAggregationStep(jobId, round, task.getSecureAggregation().getStage().name());
-        return;
-      }
-      String untrusted = GlobalModelCheck.problem(task, consortiumCa);
-      if (untrusted != null) {
-        LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);
-        events.taskFailed(jobId, round, untrusted);
-        return;
-      }
-      JobSpec spec = JobSpec.parse(task.getJobSpecYaml());
-      if (budget != null && task.getKind() != Task.Kind.EVALUATE) {
-        var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
-        if (refusal.isPresent()) {
-          LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
-          events.taskFailed(jobId, round, refusal.get());
-          return;
+        if (task.getSecureAggregation().getStage() == SecAggStage.ADVERTISE_KEYS) {
+          // Train while the key stages run: they only wait for the slowest site, and need no model.
+          early = new EarlyTraining(jobId, round, background.submit(() -> prepare(task)));
         }
-      }
-      LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
-      float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
-      if (task.getKind() == Task.Kind.EVALUATE) {
-        EvaluationMetrics metrics = trainer.evaluateMetrics(global);
-        client.reportEvaluation(EvaluationReport.newBuilder().setJobId(jobId).setRound(round)
-            .setModelSha256(task.getGlobalModel().getSha256()).setMetrics(MetricsProto.toProto(metrics)).build());
-        LOG.info("job {} round {}: global model accuracy {} on {} held-out images", jobId, round,
-            String.format("%.4f", metrics.accuracy()), metrics.examples());
-        events.evaluated(jobId, round, metrics);
         return;
       }
-      LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
-      TrainResult result = trainer.train(global, round, null);
-      privatize(spec, jobId, round, result.delta());
-      boolean masked = task.getKind() == Task.Kind.SECURE_AGGREGATION;
-      float[] payload = masked ? secureAggregation.mask(task, result.delta(), result.numExamples()) : result.delta();
-      VectorHeader update = ParameterCodec.header(payload);
-      byte[] signature = Signatures.sign(identity.privateKey(), Statements.update(jobId, round, identity.name(),
-          result.numExamples(), task.getGlobalModel().getSha256(), update.getSha256()));
-      UpdateHeader header = UpdateHeader.newBuilder()
-          .setJobId(jobId)
-          .setRound(round)
-          .setNumExamples(result.numExamples())
-          .setTrainLoss(result.trainLoss())
-          .setValAccuracy(result.valAccuracy())
-          .setNumValExamples(result.numValExamples())
-          .setTrainSeconds(result.seconds())
-          .setBaseSha256(task.getGlobalModel().getSha256())
-          .setUpdate(update)
-          .setSignature(ByteString.copyFrom(signature))
-          .setMasked(masked)
-          .build();
-      PushReply reply = client.pushUpdate(header, payload);
-      if (reply.getAccepted()) {
-        LOG.info("job {} round {}: update accepted (loss {}, val acc {})", jobId, round,
-            String.format("%.4f", result.trainLoss()), String.format("%.4f", result.valAccuracy()));
-        events.updateAccepted(jobId, round, result);
+      TrainResult result;
+      EarlyTraining started = early;
+      early = null;
+      if (started != null && started.jobId.equals(jobId) && started.round == round) {
+        result = started.result();
       } else {
-        events.taskFailed(jobId, round, reply.getReason());
+        result = prepare(task);
+      }
+      if (result != null) {
+        push(task, result);
       }
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
@@ -252,6 +224,106 @@ public final class SiteAgent implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running = false;
+    }
+  }
+
+  /**
+   * Checks the task, fetches and checks the global model, and either evaluates it (EVALUATE; returns null) or trains
+   * on it and privatizes the update. Returns null too when the task is refused, after saying why.
+   */
+  private TrainResult prepare(Task task) throws CodecException {
+    String jobId = task.getJobId();
+    int round = task.getRound();
+    String untrusted = GlobalModelCheck.problem(task, consortiumCa);
+    if (untrusted != null) {
+      LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);
+      events.taskFailed(jobId, round, untrusted);
+      return null;
+    }
+    JobSpec spec = JobSpec.parse(task.getJobSpecYaml());
+    if (budget != null && task.getKind() != Task.Kind.EVALUATE) {
+      var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
+      if (refusal.isPresent()) {
+        LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
+        events.taskFailed(jobId, round, refusal.get());
+        return null;
+      }
+    }
+    LocalTrainer trainer = trainerFor(jobId, task.getJobSpecYaml());
+    float[] global = client.fetchModel(jobId, round, task.getGlobalModel());
+    if (task.getKind() == Task.Kind.EVALUATE) {
+      EvaluationMetrics metrics = trainer.evaluateMetrics(global);
+      client.reportEvaluation(EvaluationReport.newBuilder().setJobId(jobId).setRound(round)
+          .setModelSha256(task.getGlobalModel().getSha256()).setMetrics(MetricsProto.toProto(metrics)).build());
+      LOG.info("job {} round {}: global model accuracy {} on {} held-out images", jobId, round,
+          String.format("%.4f", metrics.accuracy()), metrics.examples());
+      events.evaluated(jobId, round, metrics);
+      return null;
+    }
+    LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
+    TrainResult result = trainer.train(global, round, null);
+    privatize(spec, jobId, round, result.delta());
+    return result;
+  }
+
+  /** Signs and streams the update (masked first, in a secure-aggregation round) and reports the verdict. */
+  private void push(Task task, TrainResult result) throws InterruptedException {
+    String jobId = task.getJobId();
+    int round = task.getRound();
+    boolean masked = task.getKind() == Task.Kind.SECURE_AGGREGATION;
+    float[] payload = masked ? secureAggregation.mask(task, result.delta(), result.numExamples()) : result.delta();
+    VectorHeader update = ParameterCodec.header(payload);
+    byte[] signature = Signatures.sign(identity.privateKey(), Statements.update(jobId, round, identity.name(),
+        result.numExamples(), task.getGlobalModel().getSha256(), update.getSha256()));
+    UpdateHeader header = UpdateHeader.newBuilder()
+        .setJobId(jobId)
+        .setRound(round)
+        .setNumExamples(result.numExamples())
+        .setTrainLoss(result.trainLoss())
+        .setValAccuracy(result.valAccuracy())
+        .setNumValExamples(result.numValExamples())
+        .setTrainSeconds(result.seconds())
+        .setBaseSha256(task.getGlobalModel().getSha256())
+        .setUpdate(update)
+        .setSignature(ByteString.copyFrom(signature))
+        .setMasked(masked)
+        .build();
+    PushReply reply = client.pushUpdate(header, payload);
+    if (reply.getAccepted()) {
+      LOG.info("job {} round {}: update accepted (loss {}, val acc {})", jobId, round,
+          String.format("%.4f", result.trainLoss()), String.format("%.4f", result.valAccuracy()));
+      events.updateAccepted(jobId, round, result);
+    } else {
+      events.taskFailed(jobId, round, reply.getReason());
+    }
+  }
+
+  /** Training started during a secure round's key stages, collected when the masked-input stage asks for it. */
+  private static final class EarlyTraining {
+    final String jobId;
+    final int round;
+    private final Future<TrainResult> future;
+
+    EarlyTraining(String jobId, int round, Future<TrainResult> future) {
+      this.jobId = jobId;
+      this.round = round;
+      this.future = future;
+    }
+
+    /** The finished training (null if it was refused), rethrowing what the background thread threw. */
+    TrainResult result() throws InterruptedException, CodecException {
+      try {
+        return future.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof CodecException codec) {
+          throw codec;
+        }
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new IllegalStateException(cause);
+      }
     }
   }
 
@@ -302,6 +374,7 @@ public final class SiteAgent implements Runnable {
   /** Asks the loop to end; an in-flight long poll is cut short by closing the channel. */
   public void stop() {
     running = false;
+    background.shutdownNow();
     Thread current = thread;
     if (current != null) {
       current.interrupt();
