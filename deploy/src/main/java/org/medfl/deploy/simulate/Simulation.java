@@ -378,6 +378,20 @@ public final class Simulation {
       row.put("seconds", round.getSeconds());
       row.put("model_sha256", round.getModelSha256());
       row.put("rejected", round.getRejectedList());
+      if (round.hasEvaluation()) {
+        Metrics m = round.getEvaluation();
+        Map<String, Object> evaluation = new LinkedHashMap<>();
+        evaluation.put("examples", m.getExamples());
+        evaluation.put("accuracy", m.getAccuracy());
+        evaluation.put("sensitivity", m.getMacroRecall());
+        evaluation.put("specificity", m.getMacroSpecificity());
+        evaluation.put("f1", m.getMacroF1());
+        evaluation.put("auc", m.getAuc());
+        row.put("federated_evaluation", evaluation);
+      }
+      if (round.hasEpsilon()) {
+        row.put("epsilon", round.getEpsilon());
+      }
       rounds.add(row);
     }
     summary.put("rounds", rounds);

@@ -58,6 +58,7 @@ class SimulationIT {
     }
     JsonNode summary = new ObjectMapper().readTree(result.summary().toFile());
     assertEquals(result.jobId(), summary.get("job_id").asText());
+    assertTrue(summary.get("rounds").get(1).get("federated_evaluation").get("accuracy").asDouble() > 0);
   }
 
   @Test
