@@ -167,6 +167,11 @@ public final class SimulationData {
     return image;
   }
 
+  /** The official Fashion-MNIST test set, as model input in [0, 1]. */
+  public static LabeledImages fashionMnistTest() {
+    return toImages(FashionMnist.test(FashionMnist.DEBIAN_DIR));
+  }
+
   private static LabeledImages toImages(FashionMnist.Split split) {
     int n = split.size();
     int pixels = split.rows() * split.cols();
