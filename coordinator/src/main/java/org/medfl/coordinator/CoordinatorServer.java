@@ -1,8 +1,10 @@
 package org.medfl.coordinator;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +17,8 @@ import org.medfl.common.pki.TlsCredentials;
 import org.medfl.coordinator.access.RoleInterceptor;
 import org.medfl.coordinator.admin.AdminService;
 import org.medfl.coordinator.admin.AuditService;
+import org.medfl.coordinator.boundary.CallEnd;
+import org.medfl.coordinator.boundary.HostileInputGuard;
 import org.medfl.coordinator.fleet.FleetService;
 import org.medfl.coordinator.fleet.SiteRoster;
 import org.medfl.coordinator.job.JobRegistry;
@@ -26,6 +30,12 @@ import org.slf4j.LoggerFactory;
 /** The coordinator process: its gRPC server, roster, task board and jobs. */
 public final class CoordinatorServer {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+
+  /**
+   * Largest message a caller may send (gRPC's default, made explicit): model chunks are at most 1 MiB and every other
+   * request is small, so anything larger is refused with RESOURCE_EXHAUSTED before it is read.
+   */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 4 << 20;
 
   private final Server server;
   private final SiteRoster roster = new SiteRoster();
@@ -44,10 +54,17 @@ public final class CoordinatorServer {
     this.jobs = new JobRegistry(stateDir, identity, roster, board, initialModel);
     RoleInterceptor access = new RoleInterceptor();
     this.server = builder
-        .addService(ServerInterceptors.intercept(new FleetService(consortium, roster, board, jobs), access))
-        .addService(ServerInterceptors.intercept(new AdminService(jobs, roster), access))
-        .addService(ServerInterceptors.intercept(new AuditService(jobs), access))
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addStreamTracerFactory(new CallEnd())
+        .addService(guarded(new FleetService(consortium, roster, board, jobs), access))
+        .addService(guarded(new AdminService(jobs, roster), access))
+        .addService(guarded(new AuditService(jobs), access))
         .build();
+  }
+
+  /** The caller's role is checked first; then requests are parsed by the guard, which refuses malformed ones. */
+  private static ServerServiceDefinition guarded(BindableService service, RoleInterceptor access) {
+    return HostileInputGuard.guard(ServerInterceptors.intercept(service, access));
   }
 
   /** A mutual-TLS server on {@code bind}: only certificates issued by {@code ca} get in. */
