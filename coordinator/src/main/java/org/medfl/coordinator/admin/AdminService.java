@@ -62,6 +62,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void abortJob(AbortJobRequest request, StreamObserver<JobStatus> reply) {
+    // Unlike the read-only rpcs, an empty id must not mean "the newest job": aborting is not undone.
+    if (request.getJobId().isEmpty()) {
+      reply.onError(Status.INVALID_ARGUMENT.withDescription("job_id is required to abort a job")
+          .asRuntimeException());
+      return;
+    }
     Optional<RoundDriver> driver = find(request.getJobId(), reply);
     if (driver.isEmpty()) {
       return;
