@@ -6,11 +6,15 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
 import org.medfl.common.codec.VectorAssembler;
 import org.medfl.common.transport.ChunkSender;
 import org.medfl.coordinator.access.Callers;
+import org.medfl.coordinator.boundary.CallEnd;
 import org.medfl.coordinator.aggregation.SiteUpdate;
 import org.medfl.coordinator.job.JobRegistry;
 import org.medfl.coordinator.round.RoundDriver;
@@ -51,6 +55,11 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   private final SiteRoster roster;
   private final TaskBoard board;
   private final JobRegistry jobs;
+  /**
+   * "job/site" of the uploads being received: one at a time per site and job, so that a site cannot make the
+   * coordinator hold more than one model-sized buffer for it by opening many streams.
+   */
+  private final Set<String> receiving = ConcurrentHashMap.newKeySet();
 
   /** A service over the coordinator's roster, task board and jobs. */
   public FleetService(String consortium, SiteRoster roster, TaskBoard board, JobRegistry jobs) {
@@ -199,7 +208,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
   /** Receives one update: a header first, then chunks; verified in full before it touches the aggregate. */
   @Override
   public StreamObserver<UpdateMessage> pushUpdate(StreamObserver<PushReply> reply) {
-    return new UpdateReceiver(Callers.current().name(), Callers.certificate(), reply);
+    return new UpdateReceiver(Callers.current().name(), Callers.certificate(), reply, CallEnd.ofCurrentCall());
   }
 
   /** State of one incoming update stream. */
@@ -207,15 +216,19 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
     private final String site;
     private final X509Certificate siteCertificate;
     private final StreamObserver<PushReply> reply;
+    private final Supplier<Optional<Status>> callEnd;
     private RoundDriver driver;
     private UpdateHeader header;
     private VectorAssembler assembler;
+    private String receivingKey;
     private boolean done;
 
-    UpdateReceiver(String site, X509Certificate siteCertificate, StreamObserver<PushReply> reply) {
+    UpdateReceiver(String site, X509Certificate siteCertificate, StreamObserver<PushReply> reply,
+        Supplier<Optional<Status>> callEnd) {
       this.site = site;
       this.siteCertificate = siteCertificate;
       this.reply = reply;
+      this.callEnd = callEnd;
     }
 
     @Override
@@ -254,6 +267,12 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
             first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
             first.getBaseSha256(), vector.getLength(), vector.getSha256(), first.getSignature().toByteArray(),
             siteCertificate, first.getMasked()));
+        if (!receiving.add(driver.jobId() + "/" + site)) {
+          fail(Status.RESOURCE_EXHAUSTED, "site " + site + " is already uploading an update for job "
+              + driver.jobId() + "; send again once that upload has ended");
+          return;
+        }
+        receivingKey = driver.jobId() + "/" + site;
         assembler = new VectorAssembler(vector, length);
       } catch (UpdateRejected e) {
         fail(Status.FAILED_PRECONDITION, e.getMessage());
@@ -264,8 +283,22 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
 
     @Override
     public void onError(Throwable t) {
-      // The site went away mid-stream; its task stays outstanding and it may send again.
+      // A message too large or not parseable, after an admitted header, is a refusal to record; anything else means
+      // the site went away mid-stream, and its task stays outstanding so that it may send again.
+      Optional<Status> ended = callEnd.get();
+      if (!done && assembler != null && ended.isPresent() && CallEnd.isRefusal(ended.get())) {
+        driver.reject(site, header.getRound(), ended.get().getDescription(), header.getUpdate().getSha256());
+      }
       done = true;
+      stopReceiving();
+    }
+
+    private void stopReceiving() {
+      assembler = null;
+      if (receivingKey != null) {
+        receiving.remove(receivingKey);
+        receivingKey = null;
+      }
     }
 
     @Override
@@ -303,6 +336,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         return;
       }
       done = true;
+      stopReceiving();
       reply.onNext(PushReply.newBuilder().setAccepted(true).build());
       reply.onCompleted();
     }
@@ -322,6 +356,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
         return;
       }
       done = true;
+      stopReceiving();
       reply.onNext(PushReply.newBuilder().setAccepted(true).build());
       reply.onCompleted();
     }
@@ -334,7 +369,7 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
 
     private void fail(Status status, String description) {
       done = true;
-      assembler = null;
+      stopReceiving();
       reply.onError(status.withDescription(description).asRuntimeException());
     }
   }

@@ -55,9 +55,14 @@ public final class SiteHandle {
   /** Pushes {@code delta} signed by {@code signer}, who need not be this site. */
   public PushReply push(Task task, float[] delta, long examples, VectorHeader header, Identity signer)
       throws InterruptedException {
+    return client.pushUpdate(header(task, examples, header, signer), delta);
+  }
+
+  /** The update header for the task, announcing {@code vector}, signed by {@code signer}. */
+  public UpdateHeader header(Task task, long examples, VectorHeader vector, Identity signer) {
     byte[] signature = Signatures.sign(signer.privateKey(), Statements.update(task.getJobId(), task.getRound(),
-        identity.name(), examples, task.getGlobalModel().getSha256(), header.getSha256()));
-    return client.pushUpdate(UpdateHeader.newBuilder()
+        identity.name(), examples, task.getGlobalModel().getSha256(), vector.getSha256()));
+    return UpdateHeader.newBuilder()
         .setJobId(task.getJobId())
         .setRound(task.getRound())
         .setNumExamples(examples)
@@ -66,8 +71,18 @@ public final class SiteHandle {
         .setNumValExamples(10)
         .setTrainSeconds(0.1)
         .setBaseSha256(task.getGlobalModel().getSha256())
-        .setUpdate(header)
+        .setUpdate(vector)
         .setSignature(ByteString.copyFrom(signature))
-        .build(), delta);
+        .build();
+  }
+
+  /** This site's honest header for {@code delta}. */
+  public UpdateHeader header(Task task, float[] delta, long examples) {
+    return header(task, examples, ParameterCodec.header(delta), identity);
+  }
+
+  /** This site's name, from its certificate. */
+  public String name() {
+    return identity.name();
   }
 }
