@@ -624,10 +624,11 @@ public final class RoundDriver implements Runnable {
   }
 
   private UpdateRejected refuse(String site, int round, String reason, String sha256) {
-    Map<String, Object> details = detail("round", round, "site", site, "reason", reason, "sha256", sha256);
+    Map<String, Object> details = detail("round", round, "site", site, "reason", bounded(reason), "sha256",
+        bounded(sha256));
     audit.append(site, "update_rejected", details);
     if (open != null && !open.closed && open.round == round && open.selected.contains(site) && !open.answered(site)) {
-      open.rejected.put(site, reason);
+      open.rejected.put(site, bounded(reason));
       if (secure != null) {
         secure.drop(site);
       }
@@ -689,7 +690,7 @@ public final class RoundDriver implements Runnable {
         secure.accept(site, stage, payload, certificatePem);
       } catch (UpdateRejected e) {
         audit.append(site, "secagg_message_rejected", detail("round", round, "stage", stage.name(),
-            "reason", e.getMessage()));
+            "reason", bounded(e.getMessage())));
         throw e;
       }
       board.complete(site, jobId(), round);
@@ -778,6 +779,11 @@ public final class RoundDriver implements Runnable {
       }
       return true;
     }
+  }
+
+  /** Text that may quote a site's message, cut so that one refusal cannot add megabytes to the audit log. */
+  private static String bounded(String text) {
+    return text == null || text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
   }
 
   private static String shortSha(String sha) {

@@ -102,6 +102,24 @@ class UpdateRefusalIT {
   }
 
   @Test
+  void refusalQuotingAHugeDigestKeepsItsAuditRecordShort(@TempDir Path dir) throws Exception {
+    // given: a header whose digest field holds 200,000 characters, signed by the site
+    Round round = start(dir, "");
+    Task task = round.bad().nextTask();
+    VectorHeader lying = ParameterCodec.header(HONEST).toBuilder().setSha256("f".repeat(200_000)).build();
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().push(task, HONEST, 10, lying));
+    round.good().push(round.good().nextTask(), HONEST, 10);
+    // then
+    assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+    assertEquals(List.of("good"), committedRound(round).sites());
+    List<String> lines = Files.readAllLines(round.auditLog());
+    assertTrue(lines.stream().allMatch(line -> line.length() < 4096), "an audit record is longer than 4 KiB");
+    assertEquals(1, refusals(round, "bad", "sha256 must be 64 lowercase hex digits").size());
+  }
+
+  @Test
   void secondUploadWhileTheFirstIsOpenIsRefusedAndTheFirstCompletes(@TempDir Path dir) throws Exception {
     // given: two streams from one site, each past its header
     Round round = start(dir, "");
