@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param evaluation how often the sites evaluate the global model
  * @param secureAggregation secure aggregation settings, or null when off
  * @param dp differential privacy settings, or null when off
+ * @param maxUpdateNorm largest L2 norm of a site's update the coordinator accepts; 0 (the default) derives it from
+ *     the job: the DP clip (plus the sites' own noise in distributed mode) with DP, a generous bound without
  */
 public record JobSpec(
     String name,
@@ -55,7 +57,8 @@ public record JobSpec(
     AugmentationSpec augmentation,
     EvaluationSpec evaluation,
     SecureAggregationSpec secureAggregation,
-    DpSpec dp) {
+    DpSpec dp,
+    double maxUpdateNorm) {
 
   /** Strategies a JOB.yaml may name. */
   public static final List<String> STRATEGIES = List.of("fedavg", "fedprox");
@@ -129,10 +132,25 @@ public record JobSpec(
       throw JobSpecException.key("dp.mode", "is central, which needs the coordinator to clip each site's update; "
           + "with secure_aggregation it only sees the sum: use mode distributed");
     }
+    if (!(maxUpdateNorm >= 0) || Double.isInfinite(maxUpdateNorm)) {
+      throw JobSpecException.key("max_update_norm", "must be 0 (derived from the job) or a positive number, got "
+          + maxUpdateNorm);
+    }
     if (secureAggregation != null && secureAggregation.threshold() > minSites) {
       throw JobSpecException.key("secure_aggregation.threshold", "is " + secureAggregation.threshold()
           + ", more than min_sites (" + minSites + "); a round that reaches quorum could not be unmasked");
     }
+  }
+
+  /** A job whose update norm bound is derived from the job (max_update_norm 0). */
+  public JobSpec(String name, ModelSpec model, List<String> classes, int rounds, int minSites, double fraction,
+      int localEpochs, int batchSize, OptimizerSpec optimizer, int roundDeadlineSeconds, long seed, String strategy,
+      double validationFraction, List<String> sites, double proximalMu, String classBalance, String frames,
+      PreprocessingSpec preprocessing, AugmentationSpec augmentation, EvaluationSpec evaluation,
+      SecureAggregationSpec secureAggregation, DpSpec dp) {
+    this(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer, roundDeadlineSeconds,
+        seed, strategy, validationFraction, sites, proximalMu, classBalance, frames, preprocessing, augmentation,
+        evaluation, secureAggregation, dp, 0);
   }
 
   /** A job with every option of the later sections at its default. */
@@ -173,7 +191,7 @@ public record JobSpec(
   public JobSpec withSeed(long newSeed) {
     return new JobSpec(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer,
         roundDeadlineSeconds, newSeed, strategy, validationFraction, sites, proximalMu, classBalance, frames,
-        preprocessing, augmentation, evaluation, secureAggregation, dp);
+        preprocessing, augmentation, evaluation, secureAggregation, dp, maxUpdateNorm);
   }
 
   static JobSpecException missing(String key) {

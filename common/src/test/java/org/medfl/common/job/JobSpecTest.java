@@ -77,7 +77,7 @@ class JobSpecTest {
     assertEquals("JOB.yaml: unknown key 'epochz' (known: name, model, classes, rounds, min_sites, fraction, "
         + "local_epochs, batch_size, optimizer, round_deadline_seconds, seed, strategy, proximal_mu, "
         + "validation_fraction, sites, class_balance, frames, preprocessing, augmentation, evaluation, "
-        + "secure_aggregation, dp)", e.getMessage());
+        + "secure_aggregation, dp, max_update_norm)", e.getMessage());
   }
 
   @Test
@@ -228,6 +228,24 @@ class JobSpecTest {
     assertEquals(-600.0, spec.preprocessing().window().center());
     assertEquals(2, spec.secureAggregation().threshold());
     assertEquals("distributed", spec.dp().mode());
+  }
+
+  @Test
+  void maxUpdateNormIsReadAndRoundTrips() {
+    // when
+    JobSpec spec = JobSpec.parse(MINIMAL + "max_update_norm: 25.5\n");
+    // then
+    assertEquals(25.5, spec.maxUpdateNorm());
+    assertEquals(spec, JobSpec.parse(spec.toYaml()));
+    assertEquals(0.0, JobSpec.parse(MINIMAL).maxUpdateNorm());
+  }
+
+  @Test
+  void negativeMaxUpdateNormIsRefusedNamingTheKey() {
+    // when
+    var e = assertThrows(JobSpecException.class, () -> JobSpec.parse(MINIMAL + "max_update_norm: -1\n"));
+    // then
+    assertTrue(e.getMessage().contains("max_update_norm"), e.getMessage());
   }
 
   @Test

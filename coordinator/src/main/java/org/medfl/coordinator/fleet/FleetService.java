@@ -13,6 +13,7 @@ import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
 import org.medfl.common.codec.VectorAssembler;
 import org.medfl.common.transport.ChunkSender;
+import org.medfl.common.privacy.L2Clip;
 import org.medfl.coordinator.access.Callers;
 import org.medfl.coordinator.boundary.CallEnd;
 import org.medfl.coordinator.aggregation.SiteUpdate;
@@ -21,6 +22,7 @@ import org.medfl.coordinator.round.RoundDriver;
 import org.medfl.coordinator.round.TaskBoard;
 import org.medfl.coordinator.round.TrainTask;
 import org.medfl.coordinator.round.UpdateOffer;
+import org.medfl.coordinator.round.UpdateNormBound;
 import org.medfl.coordinator.round.UpdateRejected;
 import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.common.metrics.MetricsProto;
@@ -325,6 +327,12 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
       if (nonFinite.isPresent()) {
         refuse("update value " + nonFinite.getAsInt() + " is " + delta[nonFinite.getAsInt()]
             + "; non-finite updates are refused");
+        return;
+      }
+      double norm = L2Clip.norm(delta);
+      double bound = UpdateNormBound.of(driver.spec(), delta.length);
+      if (norm > bound) {
+        refuse(String.format("update has L2 norm %.6g, above the job's bound of %.6g (max_update_norm)", norm, bound));
         return;
       }
       try {

@@ -132,7 +132,7 @@ class RoundDriverIT {
       String jobId = submit(coordinator, yaml);
       // when: the sites answer every round they are asked for
       for (int round = 1; round <= 2; round++) {
-        a.push(a.nextTask(), new float[] {3f, 4f, 0f}, 10);
+        a.push(a.nextTask(), new float[] {0.6f, 0.8f, 0f}, 10);
         b.push(b.nextTask(), new float[] {0f, 0f, 0.5f}, 10);
       }
       RoundDriver driver = coordinator.server().jobs().find(jobId).orElseThrow();

@@ -102,6 +102,38 @@ class UpdateRefusalIT {
   }
 
   @Test
+  void updateWithAnAbsurdNormIsRefusedAuditedAndTheRoundGoesOn(@TempDir Path dir) throws Exception {
+    // the default bound for 3 parameters is 1e4 * sqrt(3), about 17,321
+    assertContentRefused(start(dir, ""), new float[] {1e5f, 0f, 0f}, "above the job's bound of 17320.5");
+  }
+
+  @Test
+  void updateAboveTheDpClipIsRefusedAsUnclipped(@TempDir Path dir) throws Exception {
+    // given: sites clip to 1.0 before sending; 5.0 means this one did not
+    Round round = start(dir,
+        "dp: {mode: central, clip: 1.0, noise_multiplier: 1.0, delta: 0.00001, max_epsilon: 100}\n");
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().push(round.bad().nextTask(), new float[] {3f, 4f, 0f}, 10));
+    boolean clippedAccepted = round.good().push(round.good().nextTask(), new float[] {0.6f, 0.8f, 0f}, 10)
+        .getAccepted();
+    // then
+    assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("L2 norm 5.00000, above the job's bound of 1.01000"),
+        refused.getStatus().getDescription());
+    assertTrue(clippedAccepted);
+    assertEquals(List.of("good"), committedRound(round).sites());
+    assertEquals(1, refusals(round, "bad", "L2 norm").size());
+  }
+
+  @Test
+  void updateAboveMaxUpdateNormIsRefused(@TempDir Path dir) throws Exception {
+    // norm of HONEST is sqrt(3), within 2
+    assertContentRefused(start(dir, "max_update_norm: 2\n"), new float[] {3f, 0f, 0f},
+        "L2 norm 3.00000, above the job's bound of 2.00000");
+  }
+
+  @Test
   void refusalQuotingAHugeDigestKeepsItsAuditRecordShort(@TempDir Path dir) throws Exception {
     // given: a header whose digest field holds 200,000 characters, signed by the site
     Round round = start(dir, "");
