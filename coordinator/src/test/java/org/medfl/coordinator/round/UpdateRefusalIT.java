@@ -102,6 +102,69 @@ class UpdateRefusalIT {
   }
 
   @Test
+  void updateForAJobThatDoesNotExistIsRefusedWithNotFound(@TempDir Path dir) throws Exception {
+    // given
+    Round round = start(dir, "");
+    Task task = round.bad().nextTask();
+    Task elsewhere = task.toBuilder().setJobId("job-that-does-not-exist").build();
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().push(elsewhere, HONEST, 10));
+    boolean thenAccepted = round.bad().push(task, HONEST, 10).getAccepted();
+    round.good().push(round.good().nextTask(), HONEST, 10);
+    // then: no job's log can hold the refusal (there is no such job); the site's real update still counts
+    assertEquals(Status.Code.NOT_FOUND, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("no job 'job-that-does-not-exist'"));
+    assertTrue(thenAccepted);
+    RoundRecord committed = committedRound(round);
+    assertEquals(List.of("bad", "good"), committed.sites());
+  }
+
+  @Test
+  void updateForARoundThatIsNotOpenIsRefusedAuditedAndTheSiteMayStillSendItsOwn(@TempDir Path dir)
+      throws Exception {
+    // given
+    Round round = start(dir, "");
+    Task task = round.bad().nextTask();
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().push(task.toBuilder().setRound(7).build(), HONEST, 10));
+    boolean thenAccepted = round.bad().push(task, HONEST, 10).getAccepted();
+    round.good().push(round.good().nextTask(), HONEST, 10);
+    // then
+    assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("round 7 of job " + round.jobId()
+        + " is not open (round 1 is)"), refused.getStatus().getDescription());
+    assertTrue(thenAccepted);
+    assertEquals(List.of("bad", "good"), committedRound(round).sites());
+    assertEquals(1, refusals(round, "bad", "round 7").size());
+    assertAuditIntact(round);
+  }
+
+  @Test
+  void updateFromASiteNotSelectedForTheRoundIsRefusedAndAudited(@TempDir Path dir) throws Exception {
+    // given: only "good" is enrolled; "bad" is connected and knows the round from a peer
+    Round round = start(dir, "sites: [good]\n");
+    Task task = round.good().nextTask();
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().push(task, HONEST, 10));
+    round.good().push(task, HONEST, 10);
+    // then
+    assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("site bad was not selected for round 1"));
+    RoundRecord committed = committedRound(round);
+    assertEquals(List.of("good"), committed.sites());
+    assertEquals(1, refusals(round, "bad", "was not selected").size());
+    assertAuditIntact(round);
+  }
+
+  @Test
+  void infiniteValuesAreRefusedAuditedAndTheRoundGoesOn(@TempDir Path dir) throws Exception {
+    assertContentRefused(start(dir, ""), new float[] {1f, Float.POSITIVE_INFINITY, 1f}, "Infinity");
+  }
+
+  @Test
   void updateWithAnAbsurdNormIsRefusedAuditedAndTheRoundGoesOn(@TempDir Path dir) throws Exception {
     // the default bound for 3 parameters is 1e4 * sqrt(3), about 17,321
     assertContentRefused(start(dir, ""), new float[] {1e5f, 0f, 0f}, "above the job's bound of 17320.5");
