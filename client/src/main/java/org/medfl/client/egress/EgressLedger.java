@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import org.medfl.common.crypto.Digests;
+import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.JoinRequest;
@@ -112,6 +113,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
         } else if (message instanceof EvaluationReport report) {
           job = report.getJobId();
           round = report.getRound();
+        } else if (message instanceof DeclineRequest decline) {
+          job = decline.getJobId();
+          round = decline.getRound();
         }
         // Recorded first: if this throws, the message is not sent.
         append(kind, method.getFullMethodName(), job, round, payload.length, Digests.sha256Hex(payload));
@@ -132,6 +136,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
     }
     if (message instanceof SecAggMessage secagg) {
       return "secagg_" + secagg.getStage().name().toLowerCase();
+    }
+    if (message instanceof DeclineRequest) {
+      return "decline";
     }
     if (message instanceof PollRequest) {
       return "poll";

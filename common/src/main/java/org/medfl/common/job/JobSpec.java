@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param evaluation how often the sites evaluate the global model
  * @param secureAggregation secure aggregation settings, or null when off
  * @param dp differential privacy settings, or null when off
+ * @param maxRoundAttempts how many times in a row a round may fail (fewer than min_sites usable updates) before the
+ *     job fails
  */
 public record JobSpec(
     String name,
@@ -55,7 +57,8 @@ public record JobSpec(
     AugmentationSpec augmentation,
     EvaluationSpec evaluation,
     SecureAggregationSpec secureAggregation,
-    DpSpec dp) {
+    DpSpec dp,
+    int maxRoundAttempts) {
 
   /** Strategies a JOB.yaml may name. */
   public static final List<String> STRATEGIES = List.of("fedavg", "fedprox");
@@ -96,6 +99,7 @@ public record JobSpec(
     between("local_epochs", localEpochs, 1, 1000);
     between("batch_size", batchSize, 1, 4096);
     between("round_deadline_seconds", roundDeadlineSeconds, 1, 86_400);
+    between("max_round_attempts", maxRoundAttempts, 1, 1000);
     if (strategy == null) {
       throw missing("strategy");
     }
@@ -141,7 +145,7 @@ public record JobSpec(
       double validationFraction, List<String> sites) {
     this(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer, roundDeadlineSeconds,
         seed, strategy, validationFraction, sites, 0, "none", "middle", PreprocessingSpec.defaults(),
-        AugmentationSpec.none(), EvaluationSpec.defaults(), null, null);
+        AugmentationSpec.none(), EvaluationSpec.defaults(), null, null, JobSpecYaml.DEFAULT_MAX_ROUND_ATTEMPTS);
   }
 
   static void oneOf(String key, String value, List<String> allowed) {
@@ -173,7 +177,7 @@ public record JobSpec(
   public JobSpec withSeed(long newSeed) {
     return new JobSpec(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer,
         roundDeadlineSeconds, newSeed, strategy, validationFraction, sites, proximalMu, classBalance, frames,
-        preprocessing, augmentation, evaluation, secureAggregation, dp);
+        preprocessing, augmentation, evaluation, secureAggregation, dp, maxRoundAttempts);
   }
 
   static JobSpecException missing(String key) {

@@ -30,6 +30,7 @@ final class JobSpecYaml {
   static final long DEFAULT_SEED = 42;
   static final String DEFAULT_STRATEGY = "fedavg";
   static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+  static final int DEFAULT_MAX_ROUND_ATTEMPTS = 3;
 
   private static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -47,7 +48,8 @@ final class JobSpecYaml {
 
   @JsonPropertyOrder({"name", "model", "classes", "rounds", "min_sites", "fraction", "local_epochs", "batch_size",
       "optimizer", "round_deadline_seconds", "seed", "strategy", "proximal_mu", "validation_fraction", "sites",
-      "class_balance", "frames", "preprocessing", "augmentation", "evaluation", "secure_aggregation", "dp"})
+      "class_balance", "frames", "preprocessing", "augmentation", "evaluation", "secure_aggregation", "dp",
+      "max_round_attempts"})
   record Doc(
       String name,
       ModelDoc model,
@@ -70,7 +72,8 @@ final class JobSpecYaml {
       AugmentationDoc augmentation,
       EvaluationDoc evaluation,
       @JsonProperty("secure_aggregation") SecureAggregationDoc secureAggregation,
-      DpDoc dp) {}
+      DpDoc dp,
+      @JsonProperty("max_round_attempts") Integer maxRoundAttempts) {}
 
   @JsonPropertyOrder({"name", "input", "dropout", "l2", "pretrained"})
   record ModelDoc(String name, InputDoc input, Double dropout, Double l2, PretrainedDoc pretrained) {}
@@ -143,7 +146,8 @@ final class JobSpecYaml {
         new EvaluationDoc(spec.evaluation().everyRounds()),
         spec.secureAggregation() == null ? null : new SecureAggregationDoc(spec.secureAggregation().threshold()),
         spec.dp() == null ? null : new DpDoc(spec.dp().mode(), spec.dp().clip(), spec.dp().noiseMultiplier(),
-            spec.dp().delta(), spec.dp().maxEpsilon()));
+            spec.dp().delta(), spec.dp().maxEpsilon()),
+        spec.maxRoundAttempts());
     try {
       return MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -194,7 +198,7 @@ final class JobSpecYaml {
             : new EvaluationSpec(or(d.evaluation().everyRounds(), 1)),
         d.secureAggregation() == null ? null : new SecureAggregationSpec(
             required(d.secureAggregation().threshold(), "secure_aggregation.threshold")),
-        dp(d.dp()));
+        dp(d.dp()), or(d.maxRoundAttempts(), DEFAULT_MAX_ROUND_ATTEMPTS));
   }
 
   private static PreprocessingSpec preprocessing(PreprocessingDoc p) {

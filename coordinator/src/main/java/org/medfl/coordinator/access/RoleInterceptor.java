@@ -35,6 +35,7 @@ public final class RoleInterceptor implements ServerInterceptor {
       Map.entry(FleetGrpc.getPushUpdateMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getReportEvaluationMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getSecAggMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getDeclineTaskMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getAbortJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getGetJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),

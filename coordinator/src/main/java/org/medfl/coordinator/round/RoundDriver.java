@@ -43,8 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoundDriver implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RoundDriver.class);
-  /** A round that ends with fewer than min_sites updates is retried this many times before the job fails. */
-  static final int MAX_ATTEMPTS_PER_ROUND = 3;
   private static final String COORDINATOR = "coordinator";
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
   /** Per-coordinate bound of updates under secure aggregation without DP; model deltas per round are far smaller. */
@@ -147,10 +145,15 @@ public final class RoundDriver implements Runnable {
           }
           round++;
           attempts = 0;
-        } else if (++attempts >= MAX_ATTEMPTS_PER_ROUND) {
-          fail("round " + round + " got fewer than " + spec.minSites() + " usable updates "
-              + MAX_ATTEMPTS_PER_ROUND + " times in a row");
-          return;
+        } else {
+          attempts++;
+          boolean retry = attempts < spec.maxRoundAttempts();
+          recordFailedRound(finished, attempts, retry);
+          if (!retry) {
+            fail("round " + round + " got fewer than " + spec.minSites() + " usable updates "
+                + spec.maxRoundAttempts() + " times in a row (max_round_attempts)");
+            return;
+          }
         }
       }
       if (aborting()) {
@@ -174,6 +177,19 @@ public final class RoundDriver implements Runnable {
     } finally {
       board.withdraw(jobId());
     }
+  }
+
+  /** Audits a round that ended short of min_sites usable updates, with why and whether it is tried again. */
+  private void recordFailedRound(OpenRound failed, int attempt, boolean retry) {
+    List<String> missing = failed.missing();
+    audit.append(COORDINATOR, "round_failed", detail("round", failed.round, "attempt", attempt,
+        "max_round_attempts", spec.maxRoundAttempts(), "accepted", failed.accepted.size(),
+        "min_sites", spec.minSites(), "rejected", failed.rejected, "missing_sites", missing,
+        "next", retry ? "retry" : "fail the job"));
+    LOG.warn("job {} round {} failed (attempt {} of {}): {} usable updates, {} needed{}{}", jobId(), failed.round,
+        attempt, spec.maxRoundAttempts(), failed.accepted.size(), spec.minSites(),
+        failed.rejected.isEmpty() ? "" : "; refused " + failed.rejected,
+        missing.isEmpty() ? "" : "; no answer from " + missing);
   }
 
   /** True (and audited) when running {@code round} would take the job's epsilon above its max_epsilon. */
@@ -277,12 +293,6 @@ public final class RoundDriver implements Runnable {
     if (!missing.isEmpty() && !aborting()) {
       audit.append(COORDINATOR, "deadline_passed", detail("round", round, "missing_sites", missing));
     }
-    if (current.accepted.size() < spec.minSites() && !aborting()) {
-      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
-          "min_sites", spec.minSites(), "rejected", current.rejected, "missing_sites", missing));
-      LOG.warn("job {} round {} failed: {} usable updates, {} needed", jobId(), round,
-          current.accepted.size(), spec.minSites());
-    }
     return current;
   }
 
@@ -368,10 +378,6 @@ public final class RoundDriver implements Runnable {
       synchronized (lock) {
         secure = null;
       }
-    }
-    if (current.accepted.size() < spec.minSites() && !aborting()) {
-      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
-          "min_sites", spec.minSites(), "missing_sites", current.missing()));
     }
     return current;
   }
@@ -614,6 +620,68 @@ public final class RoundDriver implements Runnable {
       return "update signature does not verify with site " + site + "'s certificate";
     }
     return null;
+  }
+
+  /**
+   * True when this exact update (same site, round and digest) was already counted: the site is retrying an upload
+   * whose acknowledgement it never received. The retry is audited and answered as accepted, and counted only once.
+   */
+  public boolean alreadyCounted(String site, UpdateOffer offer) {
+    synchronized (lock) {
+      SiteReport counted = null;
+      if (open != null && open.round == offer.round()) {
+        counted = open.accepted.get(site);
+      } else {
+        for (RoundRecord done : checkpoint.rounds()) {
+          if (done.round() == offer.round()) {
+            counted = done.reports().stream().filter(r -> r.site().equals(site)).findFirst().orElse(null);
+          }
+        }
+      }
+      if (counted == null || !counted.sha256().equals(offer.sha256())) {
+        return false;
+      }
+      byte[] statement = Statements.update(jobId(), offer.round(), site, offer.numExamples(), offer.baseSha256(),
+          offer.sha256());
+      if (!Signatures.verify(offer.siteCertificate().getPublicKey(), statement, offer.signature())) {
+        return false;
+      }
+      audit.append(site, "update_retransmitted", detail("round", offer.round(), "sha256", offer.sha256(),
+          "counted", "once"));
+      LOG.info("job {} round {}: {} sent its update again (acknowledgement lost?); it counts once", jobId(),
+          offer.round(), site);
+      return true;
+    }
+  }
+
+  /**
+   * A site says it will not do its task of {@code round} (training or evaluation): the round stops waiting for it.
+   *
+   * @throws UpdateRejected when the site has no open task in that round
+   */
+  public void decline(String site, int round, String reason) throws UpdateRejected {
+    synchronized (lock) {
+      boolean training = open != null && !open.closed && open.round == round && open.selected.contains(site)
+          && !open.answered(site);
+      boolean evaluating = openEvaluation != null && !openEvaluation.closed && openEvaluation.round == round
+          && openEvaluation.sites.contains(site) && !openEvaluation.reports.containsKey(site);
+      if (!training && !evaluating) {
+        throw new UpdateRejected("site " + site + " has no open task in round " + round + " of job " + jobId());
+      }
+      audit.append(site, "task_declined", detail("round", round, "reason", reason,
+          "task", training ? "train" : "evaluate"));
+      if (training) {
+        open.rejected.put(site, "declined: " + reason);
+        if (secure != null) {
+          secure.drop(site);
+        }
+      } else {
+        openEvaluation.sites.remove(site);
+      }
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+      LOG.warn("job {} round {}: {} declined its task: {}", jobId(), round, site, reason);
+    }
   }
 
   /** Records that a site's update was refused after admission (bad digest, non-finite values...). */
