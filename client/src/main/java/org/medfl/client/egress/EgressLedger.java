@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,9 +54,25 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
       Files.createDirectories(file.toAbsolutePath().getParent());
       this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
+      lockExclusively();
       recoverHead();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the egress ledger " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Two agents appending to one ledger would break its chain; the second one is refused instead. */
+  private void lockExclusively() throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IllegalStateException("the egress ledger " + file + " is in use by another site agent; "
+          + "run one agent per site state directory");
     }
   }
 
