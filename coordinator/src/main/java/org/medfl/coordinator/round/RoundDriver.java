@@ -67,7 +67,7 @@ public final class RoundDriver implements Runnable {
   private float[] global;
   private OpenRound open;
   private SecureRound secure;
-  private OpenEvaluation openEvaluation;
+  private final EvaluationPhase evaluation;
   private boolean abortRequested;
   private String abortedBy;
   private String abortReason;
@@ -98,6 +98,7 @@ public final class RoundDriver implements Runnable {
     this.initialModel = initialModel;
     this.signer = signer;
     this.signerPem = Pem.certificatesToPem(signer.certificate());
+    this.evaluation = new EvaluationPhase(record.id(), lock, audit, board, () -> abortRequested);
   }
 
   /** The job's id. */
@@ -457,47 +458,28 @@ public final class RoundDriver implements Runnable {
       return;
     }
     long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
-    OpenEvaluation evaluation;
     String sha;
     long length;
     synchronized (lock) {
       sha = checkpoint.modelSha256();
       length = global.length;
-      evaluation = new OpenEvaluation(round, sha, new LinkedHashSet<>(sites));
-      openEvaluation = evaluation;
       activity = "round " + round + ": evaluating the global model at " + sites;
     }
     byte[] signature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
-    ChainHead head = audit.append(COORDINATOR, "evaluation_opened", detail("round", round, "sites", sites,
-        "model_sha256", sha));
-    for (String site : sites) {
-      board.assign(site, new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head,
-          true, null));
-    }
-    synchronized (lock) {
-      while (evaluation.reports.size() < evaluation.sites.size() && !abortRequested) {
-        long remaining = deadline - System.currentTimeMillis();
-        if (remaining <= 0) {
-          break;
-        }
-        lock.wait(Math.min(remaining, 1000));
-      }
-      evaluation.closed = true;
-      openEvaluation = null;
-    }
-    board.withdraw(jobId());
-    if (evaluation.reports.isEmpty()) {
+    Map<String, EvaluationMetrics> reports = evaluation.run(round, sha, sites, deadline,
+        head -> new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head, true, null));
+    if (reports.isEmpty()) {
       audit.append(COORDINATOR, "evaluation_skipped", detail("round", round, "reason", "no site reported in time"));
       return;
     }
-    EvaluationMetrics aggregate = EvaluationMetrics.weightedMean(new ArrayList<>(evaluation.reports.values()));
+    EvaluationMetrics aggregate = EvaluationMetrics.weightedMean(new ArrayList<>(reports.values()));
     ChainHead committed = audit.append(COORDINATOR, "evaluation_aggregated", detail("round", round,
-        "sites", new ArrayList<>(evaluation.reports.keySet()), "examples", aggregate.examples(),
+        "sites", new ArrayList<>(reports.keySet()), "examples", aggregate.examples(),
         "accuracy", aggregate.accuracy(), "macro_recall", aggregate.macroRecall(),
         "macro_specificity", aggregate.macroSpecificity(), "auc", aggregate.auc()));
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     RoundRecord last = rounds.remove(rounds.size() - 1);
-    rounds.add(last.withEvaluation(aggregate, new LinkedHashMap<>(evaluation.reports)));
+    rounds.add(last.withEvaluation(aggregate, new LinkedHashMap<>(reports)));
     Checkpoint cp = new Checkpoint(checkpoint.round(), checkpoint.modelSha256(), committed, rounds);
     store.writeCheckpoint(cp);
     synchronized (lock) {
@@ -514,39 +496,7 @@ public final class RoundDriver implements Runnable {
    */
   public void acceptEvaluation(String site, int round, String modelSha256, EvaluationMetrics parsed)
       throws UpdateRejected {
-    synchronized (lock) {
-      OpenEvaluation evaluation = openEvaluation;
-      if (evaluation == null || evaluation.closed || evaluation.round != round) {
-        throw new UpdateRejected("no evaluation of round " + round + " of job " + jobId() + " is open");
-      }
-      if (!evaluation.sites.contains(site) || evaluation.reports.containsKey(site)) {
-        throw new UpdateRejected("site " + site + " was not asked for, or already sent, this evaluation");
-      }
-      if (!evaluation.modelSha256.equals(modelSha256)) {
-        throw new UpdateRejected("evaluation of model " + shortSha(modelSha256) + ", not round " + round + "'s "
-            + shortSha(evaluation.modelSha256));
-      }
-      evaluation.reports.put(site, parsed);
-      audit.append(site, "evaluation_received", detail("round", round, "examples", parsed.examples(),
-          "accuracy", parsed.accuracy(), "auc", parsed.auc()));
-      board.complete(site, jobId(), round);
-      lock.notifyAll();
-    }
-  }
-
-  /** The evaluation phase in progress; guarded by the driver's lock. */
-  private static final class OpenEvaluation {
-    final int round;
-    final String modelSha256;
-    final java.util.Set<String> sites;
-    final Map<String, EvaluationMetrics> reports = new LinkedHashMap<>();
-    boolean closed;
-
-    OpenEvaluation(int round, String modelSha256, java.util.Set<String> sites) {
-      this.round = round;
-      this.modelSha256 = modelSha256;
-      this.sites = sites;
-    }
+    evaluation.accept(site, round, modelSha256, parsed);
   }
 
   private void finishAs(JobState state, String message, String event, Map<String, Object> details) {
@@ -663,21 +613,16 @@ public final class RoundDriver implements Runnable {
     synchronized (lock) {
       boolean training = open != null && !open.closed && open.round == round && open.selected.contains(site)
           && !open.answered(site);
-      boolean evaluating = openEvaluation != null && !openEvaluation.closed && openEvaluation.round == round
-          && openEvaluation.sites.contains(site) && !openEvaluation.reports.containsKey(site);
-      if (!training && !evaluating) {
-        throw new UpdateRejected("site " + site + " has no open task in round " + round + " of job " + jobId());
-      }
-      audit.append(site, "task_declined", detail("round", round, "reason", reason,
-          "task", training ? "train" : "evaluate"));
       if (training) {
         open.rejected.put(site, "declined: " + reason);
         if (secure != null) {
           secure.drop(site);
         }
-      } else {
-        openEvaluation.sites.remove(site);
+      } else if (!evaluation.decline(site, round)) {
+        throw new UpdateRejected("site " + site + " has no open task in round " + round + " of job " + jobId());
       }
+      audit.append(site, "task_declined", detail("round", round, "reason", reason,
+          "task", training ? "train" : "evaluate"));
       board.complete(site, jobId(), round);
       lock.notifyAll();
       LOG.warn("job {} round {}: {} declined its task: {}", jobId(), round, site, reason);
@@ -772,8 +717,7 @@ public final class RoundDriver implements Runnable {
    */
   public float[] modelFor(String site, int round) throws UpdateRejected {
     synchronized (lock) {
-      OpenEvaluation evaluation = openEvaluation;
-      if (evaluation != null && !evaluation.closed && evaluation.round == round && evaluation.sites.contains(site)) {
+      if (evaluation.evaluating(site, round)) {
         return global;
       }
       if (open == null || open.closed || open.round != round) {
@@ -848,7 +792,7 @@ public final class RoundDriver implements Runnable {
     }
   }
 
-  private static String shortSha(String sha) {
+  static String shortSha(String sha) {
     return sha == null || sha.length() < 12 ? String.valueOf(sha) : sha.substring(0, 12);
   }
 
