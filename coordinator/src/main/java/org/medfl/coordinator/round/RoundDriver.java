@@ -14,8 +14,6 @@ import org.medfl.common.crypto.Statements;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
 import org.medfl.common.privacy.JobPrivacy;
-import org.medfl.common.secagg.AggregateResult;
-import org.medfl.common.secagg.SecAggAbort;
 import org.medfl.common.secagg.SecAggParameters;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.metrics.EvaluationMetrics;
@@ -68,6 +66,7 @@ public final class RoundDriver implements Runnable {
   private OpenRound open;
   private SecureRound secure;
   private final EvaluationPhase evaluation;
+  private final SecureStages secureStages;
   private boolean abortRequested;
   private String abortedBy;
   private String abortReason;
@@ -99,6 +98,7 @@ public final class RoundDriver implements Runnable {
     this.signer = signer;
     this.signerPem = Pem.certificatesToPem(signer.certificate());
     this.evaluation = new EvaluationPhase(record.id(), lock, audit, board, () -> abortRequested);
+    this.secureStages = new SecureStages(record.id(), lock, board, audit, () -> abortRequested);
   }
 
   /** The job's id. */
@@ -297,11 +297,7 @@ public final class RoundDriver implements Runnable {
     return current;
   }
 
-  /**
-   * A round under secure aggregation: advertise keys, share keys, masked input (the sites train here), unmask. Each
-   * stage closes when every expected site answered or its deadline passed; if fewer than the threshold remain at any
-   * stage the round aborts cleanly (nothing is unmasked) and is retried like any failed round.
-   */
+  /** A round under secure aggregation (see {@link SecureStages}); the sites train during its masked-input stage. */
   private OpenRound runSecureRound(int round, List<String> selected) throws InterruptedException {
     long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
     long keyStageMillis = Math.min(60_000, spec.roundDeadlineSeconds() * 1000L / 4);
@@ -312,8 +308,10 @@ public final class RoundDriver implements Runnable {
     OpenRound current;
     SecureRound protocol;
     String globalSha;
+    int length;
     synchronized (lock) {
       globalSha = checkpoint.modelSha256();
+      length = global.length;
       current = new OpenRound(round, new LinkedHashSet<>(selected), new Precomputed(result), deadline);
       protocol = new SecureRound(jobId(), round, selected, parameters, global.length);
       open = current;
@@ -326,55 +324,21 @@ public final class RoundDriver implements Runnable {
         detail("threshold", spec.secureAggregation().threshold(), "clip", clip, "max_weight", SECAGG_MAX_WEIGHT)));
     LOG.info("job {} round {}/{} opened with secure aggregation for {}", jobId(), round, spec.rounds(), selected);
     try {
-      for (SecureRound.Stage stage : SecureRound.Stage.values()) {
-        long stageDeadline = stage == SecureRound.Stage.MASKED_INPUT ? deadline
-            : Math.min(deadline, System.currentTimeMillis() + keyStageMillis);
-        List<String> sites;
+      float[] mean = secureStages.run(current, protocol, deadline, keyStageMillis,
+          (stage, site) -> new TrainTask(jobId(), round, specYaml, globalSha, length, deadline,
+              signature, signerPem, head, false, new SecAggTaskData(stage, selected.size(),
+                  spec.secureAggregation().threshold(), clip, SECAGG_MAX_WEIGHT, protocol.inputsFor(site),
+                  protocol.certificates())),
+          this::setActivity);
+      if (mean != null) {
         synchronized (lock) {
-          sites = new ArrayList<>(protocol.expected());
-          activity = "round " + round + " secure aggregation " + stage + ": waiting for " + sites;
-          for (String site : sites) {
-            board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, global.length, deadline, signature,
-                signerPem, head, false, new SecAggTaskData(stage, selected.size(),
-                    spec.secureAggregation().threshold(), clip, SECAGG_MAX_WEIGHT, protocol.inputsFor(site),
-                    protocol.certificates())));
+          float[] next = new float[global.length];
+          for (int i = 0; i < next.length; i++) {
+            next[i] = global[i] + mean[i];
           }
-          while (!protocol.stageComplete() && !abortRequested) {
-            long remaining = stageDeadline - System.currentTimeMillis();
-            if (remaining <= 0) {
-              break;
-            }
-            lock.wait(Math.min(remaining, 1000));
-          }
-          board.withdraw(jobId());
-          if (abortRequested) {
-            current.closed = true;
-            return current;
-          }
-          protocol.closeStage();
+          result[0] = next;
         }
       }
-      synchronized (lock) {
-        AggregateResult sum = protocol.finish();
-        float[] mean = sum.mean();
-        float[] next = new float[global.length];
-        for (int i = 0; i < next.length; i++) {
-          next[i] = global[i] + mean[i];
-        }
-        result[0] = next;
-        current.accepted.keySet().retainAll(sum.contributors());
-        current.closed = true;
-      }
-      audit.append(COORDINATOR, "secure_aggregation_unmasked", detail("round", round,
-          "contributors", new ArrayList<>(current.accepted.keySet())));
-    } catch (SecAggAbort e) {
-      synchronized (lock) {
-        current.closed = true;
-        current.accepted.clear();
-      }
-      board.withdraw(jobId());
-      audit.append(COORDINATOR, "secure_aggregation_aborted", detail("round", round, "reason", e.getMessage()));
-      LOG.warn("job {} round {}: secure aggregation aborted: {}", jobId(), round, e.getMessage());
     } finally {
       synchronized (lock) {
         secure = null;
