@@ -54,7 +54,8 @@ final class ImagePixels {
    * Decodes a PNG or JPEG file, refusing, with the reason as the message: content that is neither (whatever the
    * name says), an image whose header claims more than {@code maxPixels} pixels (read from the header, before a
    * single pixel is decoded: a few kilobytes of PNG can claim gigapixels), and a file the decoder warns about (a
-   * JPEG cut short decodes without an error, its missing part filled with gray, and warns "Premature end of JPEG file").
+   * JPEG cut short decodes without an error, its missing part filled with gray, and only warns "Premature end of
+   * JPEG file").
    *
    * @param maxPixels the largest width x height decoded
    */

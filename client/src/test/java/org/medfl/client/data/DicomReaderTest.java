@@ -263,6 +263,8 @@ class DicomReaderTest {
       double[] hu = image.frames().get(0);
       assertEquals("CT", image.modality());
       assertTrue(image.patientId().startsWith("PHANTOM-S00-P"), image.patientId());
+      // the patient is in the header only: logs that name a skipped file must not name its patient
+      assertTrue(!image.file().toString().contains(image.patientId()), image.file().toString());
       assertEquals(-1000, hu[0], 40);
       assertEquals(-1000, hu[32 * 32 - 1], 40);
       assertTrue(Arrays.stream(hu).allMatch(v -> v == Math.rint(v)), "whole HU");
