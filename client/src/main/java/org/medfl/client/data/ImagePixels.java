@@ -90,8 +90,9 @@ final class ImagePixels {
         try {
           image = reader.read(0);
         } catch (IOException | RuntimeException e) {
-          throw new UnreadableImageException("damaged or truncated image data (" + e.getClass().getSimpleName()
-              + ")");
+          // Past the header, a decoder fails on data cut short or damaged, or on a variant it lacks (CMYK JPEG).
+          throw new UnreadableImageException("damaged, truncated or unsupported image data ("
+              + e.getClass().getSimpleName() + ")");
         } catch (OutOfMemoryError e) {
           throw new UnreadableImageException(tooLargeForMemory(width, height));
         }

@@ -66,7 +66,7 @@ class ImagePixelsTest {
     var e = assertThrows(ImagePixels.UnreadableImageException.class, () -> ImagePixels.read(cut, LIMIT));
 
     // then
-    assertTrue(e.getMessage().startsWith("damaged or truncated image"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("damaged, truncated or unsupported image data"), e.getMessage());
     assertEquals(64, ImagePixels.read(whole, LIMIT).cols());
   }
 
