@@ -80,6 +80,7 @@ public final class SiteAgent implements Runnable {
   private final SecureRandom noise = new SecureRandom();
   private PrivacyPolicy policy = PrivacyPolicy.permissive();
   private PrivacyBudget budget;
+  private long maxPixels = org.medfl.client.data.SiteData.DEFAULT_MAX_PIXELS;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -136,6 +137,19 @@ public final class SiteAgent implements Runnable {
   public SiteAgent withPrivacy(PrivacyPolicy sitePolicy, PrivacyBudget siteBudget) {
     this.policy = sitePolicy;
     this.budget = siteBudget;
+    return this;
+  }
+
+  /**
+   * The largest image this site decodes, in pixels read from each file's header (width x height, times the frames
+   * decoded for DICOM); larger files are skipped and reported, as a guard against decompression bombs. Without this
+   * call, {@link org.medfl.client.data.SiteData#DEFAULT_MAX_PIXELS}.
+   */
+  public SiteAgent withMaxPixels(long pixels) {
+    if (pixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + pixels);
+    }
+    this.maxPixels = pixels;
     return this;
   }
 
@@ -392,7 +406,7 @@ public final class SiteAgent implements Runnable {
     LocalTrainer trainer = trainers.get(jobId);
     if (trainer == null) {
       JobSpec spec = JobSpec.parse(specYaml);
-      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec);
+      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec, maxPixels);
       LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
           loaded.report().skipped(), loaded.report().perClass());
       loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
+import org.medfl.client.data.SiteData;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.privacy.PrivacyBudget;
 import org.medfl.client.privacy.PrivacyPolicy;
@@ -45,11 +46,19 @@ final class SiteCommand {
     @Option(names = "--state", paramLabel = "DIR", description = "Site state (egress ledger); default KIT/local/state.")
     Path state;
 
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + SiteData.DEFAULT_MAX_PIXELS,
+        description = "Skip images larger than N pixels (width x height, times frames decoded for DICOM), read from "
+            + "their headers before decoding: a guard against decompression bombs (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
     @Override
     public Integer call() {
       StartupKit kit = KitOptions.load(kitDir, Role.SITE);
       if (!Files.isDirectory(data)) {
         throw new CliException(ExitCodes.USAGE, "--data " + data + " is not a directory");
+      }
+      if (maxPixels < 1) {
+        throw new CliException(ExitCodes.USAGE, "--max-pixels must be at least 1, got " + maxPixels);
       }
       Path stateDir = state != null ? state : kitDir.resolve("local").resolve("state");
       EgressLedger ledger = new EgressLedger(stateDir.resolve("egress.jsonl"));
@@ -64,7 +73,7 @@ final class SiteCommand {
         }
       });
       PrivacyPolicy policy = PrivacyPolicy.load(kitDir);
-      agent.withPrivacy(policy, PrivacyBudget.open(stateDir));
+      agent.withPrivacy(policy, PrivacyBudget.open(stateDir)).withMaxPixels(maxPixels);
       spec.commandLine().getOut().printf("site %s of consortium %s: connecting to %s:%d; egress ledger %s%n",
           kit.name(), kit.consortium(), kit.coordinatorHost(), kit.coordinatorPort(), ledger.file().toAbsolutePath());
       spec.commandLine().getOut().printf("privacy policy: %s%n", policy.isDefault()

@@ -68,6 +68,20 @@ class CliErrorsTest {
   }
 
   @Test
+  void sitePixelLimitBelowOneIsBadUsage(@TempDir Path dir) throws Exception {
+    // given a site's kit and data folder
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
+        dir.resolve("kits"));
+    Path data = Files.createDirectories(dir.resolve("data"));
+    // when
+    int code = fl("site", "start", "--kit", dir.resolve("kits/hospital-a").toString(), "--data", data.toString(),
+        "--max-pixels", "0");
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertEquals("fl: error: --max-pixels must be at least 1, got 0", err.toString().strip());
+  }
+
+  @Test
   void provisioningTwiceIntoTheSameFolderIsRefused(@TempDir Path dir) {
     // given
     String[] args = {"provision", "--consortium", "demo", "--coordinator", "127.0.0.1:8443", "--sites", "a,b",
