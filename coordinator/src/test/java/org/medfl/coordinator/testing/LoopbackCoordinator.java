@@ -13,6 +13,7 @@ import org.medfl.common.pki.TlsCredentials;
 import org.medfl.common.testing.TestPki;
 import org.medfl.common.transport.Channels;
 import org.medfl.coordinator.CoordinatorServer;
+import org.medfl.coordinator.access.CertificateCheck;
 import org.medfl.coordinator.round.RoundDriver;
 
 /** A real coordinator on 127.0.0.1 with mutual TLS, and channels to it for any identity; closes everything. */
@@ -29,10 +30,16 @@ public final class LoopbackCoordinator implements AutoCloseable {
   /** Starts a coordinator on a free loopback port whose jobs start from {@code initialModel}. */
   public static LoopbackCoordinator start(TestPki pki, Identity coordinator, Path state,
       RoundDriver.InitialModel initialModel) throws IOException {
+    return start(pki, coordinator, state, initialModel, CertificateCheck.expiryOnly());
+  }
+
+  /** Like {@link #start(TestPki, Identity, Path, RoundDriver.InitialModel)}, checking callers with {@code check}. */
+  public static LoopbackCoordinator start(TestPki pki, Identity coordinator, Path state,
+      RoundDriver.InitialModel initialModel, CertificateCheck check) throws IOException {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
         TlsCredentials.server(coordinator, pki.caCertificate()));
-    return new LoopbackCoordinator(pki, new CoordinatorServer(builder, "test", state, coordinator, initialModel)
-        .start());
+    return new LoopbackCoordinator(pki,
+        new CoordinatorServer(builder, "test", state, coordinator, initialModel, check).start());
   }
 
   /** The server. */
