@@ -56,7 +56,8 @@ public record Revocation(BigInteger serial, Instant revokedAt, Reason reason) {
           return reason;
         }
       }
-      throw new IllegalArgumentException("'" + value + "' is not a revocation reason; expected unspecified or superseded");
+      throw new IllegalArgumentException(
+          "'" + value + "' is not a revocation reason; expected unspecified or superseded");
     }
   }
 }

@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>The CRL file is re-read, without a restart, whenever it changes. The check costs one {@code stat} of the file
  * per call (modification time, size and file key); the file is parsed and its signature checked only when one of
  * them changed, and once a minute in any case, since a quick replacement can keep all three (timestamps are coarse,
- * inode numbers are reused). A new list is taken only if the consortium CA signed it and its CRL number is not lower than the one
- * in force, so an older list cannot bring a revoked certificate back. A file that is missing, unreadable or
- * wrongly signed leaves the list in force unchanged and is logged. Replace the file with a rename (write a temp file,
- * then {@code mv}) so that it is never read half-written; a half-written file is only logged and retried when it
- * changes again.
+ * inode numbers are reused). A new list is taken only if the consortium CA signed it and its CRL number is not lower
+ * than the one in force, so an older list cannot bring a revoked certificate back. A file that is missing,
+ * unreadable or wrongly signed leaves the list in force unchanged and is logged. Replace the file with a rename
+ * (write a temp file, then {@code mv}) so that it is never read half-written; a half-written file is only logged, and
+ * read again when it changes.
  */
 public final class CertificateCheck {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateCheck.class);

@@ -148,8 +148,8 @@ final class ProvisionCommand implements Callable<Integer> {
         console.printf("issued %s certificate for '%s', serial %s, valid until %s%n", asRole.certValue(),
             request.name(), signed.certificate().getSerialNumber().toString(16),
             signed.certificate().getNotAfter().toInstant());
-        console.printf("key fingerprint: %s%s%n", request.fingerprint(),
-            fingerprint == null ? " (confirm it with " + request.name() + " before sending the kit)" : " (as expected)");
+        console.printf("key fingerprint: %s%s%n", request.fingerprint(), fingerprint == null
+            ? " (confirm it with " + request.name() + " before sending the kit)" : " (as expected)");
         console.printf("kit without private key: %s%n", signed.kit());
         console.printf("send it to %s, who installs it with: fl site enroll --complete DIR --kit THEIR_KIT%n",
             request.name());

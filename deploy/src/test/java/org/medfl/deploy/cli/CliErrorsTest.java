@@ -71,7 +71,8 @@ class CliErrorsTest {
   @Test
   void keyReadableByOthersIsRefusedNamingTheFix(@TempDir Path dir) throws Exception {
     // given: a site kit whose key someone made world-readable (cp without -p, a permissive umask, an archive tool)
-    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(), dir.resolve("kits"));
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
+        dir.resolve("kits"));
     Path key = dir.resolve("kits/hospital-a/startup/key.pem");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
     // when
