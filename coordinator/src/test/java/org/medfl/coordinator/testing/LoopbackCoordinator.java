@@ -14,6 +14,7 @@ import org.medfl.common.pki.TlsCredentials;
 import org.medfl.common.testing.TestPki;
 import org.medfl.common.transport.Channels;
 import org.medfl.coordinator.CoordinatorServer;
+import org.medfl.coordinator.access.CertificateCheck;
 import org.medfl.coordinator.round.RoundDriver;
 import org.medfl.proto.v1.AdminGrpc;
 import org.medfl.proto.v1.SubmitJobRequest;
@@ -35,13 +36,19 @@ public final class LoopbackCoordinator implements AutoCloseable {
    */
   public static LoopbackCoordinator start(TestPki pki, Identity coordinator, Path state,
       RoundDriver.InitialModel initialModel, ServerInterceptor... faults) throws IOException {
+    return start(pki, coordinator, state, initialModel, CertificateCheck.expiryOnly(), faults);
+  }
+
+  /** Like the other {@code start}, checking callers' certificates with {@code check}. */
+  public static LoopbackCoordinator start(TestPki pki, Identity coordinator, Path state,
+      RoundDriver.InitialModel initialModel, CertificateCheck check, ServerInterceptor... faults) throws IOException {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
         TlsCredentials.server(coordinator, pki.caCertificate()));
     for (ServerInterceptor fault : faults) {
       builder.intercept(fault);
     }
-    return new LoopbackCoordinator(pki, new CoordinatorServer(builder, "test", state, coordinator, initialModel)
-        .start());
+    return new LoopbackCoordinator(pki,
+        new CoordinatorServer(builder, "test", state, coordinator, initialModel, check).start());
   }
 
   /** The server. */
