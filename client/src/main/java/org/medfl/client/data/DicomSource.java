@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import org.medfl.common.job.PreprocessingSpec;
 import org.medfl.common.job.WindowSpec;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -14,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Reads a site's DICOM files into {@link LabeledImages}, labelled either by a CSV manifest ({@link LabelManifest};
  * used when {@code data} is a .csv file or holds {@value LabelManifest#FILE_NAME}) or by one folder per class,
  * searched recursively since exports nest patient/study/series folders. Files are read in sorted order, so the
- * same data always gives the same tensor. Each frame is mapped to [0, 1] by {@link DicomUnitScale} and resized to
- * the model input. A file that cannot be used is reported and skipped; only data with nothing usable is an error.
+ * same data always gives the same tensor. Each frame is mapped to [0, 1] by {@link DicomUnitScale}, then resized
+ * and normalised as the job's preprocessing says (the same {@code Preprocessor} as PNG/JPEG). A file that cannot be used is reported and skipped; only data with nothing usable is an error.
  *
  * <p>The patient of an image is the manifest's patient_id, else the file's Patient ID (0010,0020), else the
  * {@code <patient>_<anything>} file-name convention of {@link ImageFolderSource}.
@@ -27,11 +28,11 @@ public final class DicomSource {
   /**
    * Loads the DICOM images under {@code data}, decoding at most {@link SiteData#DEFAULT_MAX_PIXELS} per file.
    *
-   * @see #load(Path, List, int, int, int, String, WindowSpec, long)
+   * @see #load(Path, List, int, int, int, String, PreprocessingSpec, long)
    */
   public static ImageFolderSource.Loaded load(Path data, List<String> classes, int width, int height, int channels,
-      String frames, WindowSpec window) {
-    return load(data, classes, width, height, channels, frames, window, SiteData.DEFAULT_MAX_PIXELS);
+      String frames, PreprocessingSpec preprocessing) {
+    return load(data, classes, width, height, channels, frames, preprocessing, SiteData.DEFAULT_MAX_PIXELS);
   }
 
   /**
@@ -41,12 +42,14 @@ public final class DicomSource {
    * @param classes the job's labels
    * @param channels 1 (gray; RGB is converted to luminance) or 3 (RGB; gray is repeated)
    * @param frames {@link DicomReader#MIDDLE} (one image per file) or {@link DicomReader#ALL} (one per frame)
-   * @param window the job's window, or null for each frame's min-max (see {@link DicomUnitScale})
+   * @param preprocessing the job's preprocessing: its window (or each frame's min-max when it has none; see
+   *     {@link DicomUnitScale}), then its resize and normalisation, as for PNG/JPEG
    * @param maxPixels files whose decoded frames would hold more pixels are skipped (see {@link DicomReader})
    * @throws DataException if {@code data} does not exist or holds no usable image of the job's classes
    */
   public static ImageFolderSource.Loaded load(Path data, List<String> classes, int width, int height, int channels,
-      String frames, WindowSpec window, long maxPixels) {
+      String frames, PreprocessingSpec preprocessing, long maxPixels) {
+    WindowSpec window = preprocessing.window();
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
     }
@@ -86,7 +89,7 @@ public final class DicomSource {
           : image.patientId() != null ? image.patientId() : ImageFolderSource.patientId(f.file());
       for (int k = 0; k < image.frames().size(); k++) {
         features.add(ImagePixels.fit(planes(image, DicomUnitScale.toUnit(image, k, window)), image.columns(),
-            image.rows(), width, height, channels));
+            image.rows(), width, height, channels, preprocessing));
         labels.add(label);
         patients.add(patient);
         perClass.merge(f.label(), 1, Integer::sum);

@@ -129,10 +129,12 @@ final class ImagePixels {
   }
 
   /**
-   * Planes already mapped to [0, 1] (by {@link DicomUnitScale}), converted to {@code channels} and bilinear-stretched
-   * to {@code width x height} through the shared {@link Preprocessor}: an identity window of [0, 1] keeps the values.
+   * Planes already mapped to [0, 1] (by {@link DicomUnitScale}), converted to {@code channels}, resized to
+   * {@code width x height} and normalised as {@code job} says, through the shared {@link Preprocessor}: an identity
+   * window of [0, 1] keeps the values, so the job's own window is not applied twice.
    */
-  static float[] fit(float[][] source, int sourceWidth, int sourceHeight, int width, int height, int channels) {
+  static float[] fit(float[][] source, int sourceWidth, int sourceHeight, int width, int height, int channels,
+      PreprocessingSpec job) {
     double[][] planes = new double[source.length][];
     for (int c = 0; c < source.length; c++) {
       planes[c] = new double[source[c].length];
@@ -140,8 +142,8 @@ final class ImagePixels {
         planes[c][i] = source[c][i];
       }
     }
-    Preprocessor identity = new Preprocessor(new PreprocessingSpec("stretch", new WindowSpec(null, null, true),
-        "unit", 0, 1), width, height, channels);
+    Preprocessor identity = new Preprocessor(new PreprocessingSpec(job.resize(), new WindowSpec(null, null, true),
+        job.normalize(), job.mean(), job.std()), width, height, channels);
     return identity.apply(new RawImage(planes, sourceHeight, sourceWidth, RawImage.MODALITY_UNITS, 0.5, 1.0));
   }
 

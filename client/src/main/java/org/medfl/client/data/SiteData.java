@@ -70,7 +70,7 @@ public final class SiteData {
           + "convert them to PNG or move the PNG/JPEG images out");
     }
     var loaded = DicomSource.load(dataDir, spec.classes(), width, height, channels, spec.frames(),
-        spec.preprocessing().window(), maxPixels);
+        spec.preprocessing(), maxPixels);
     int images = Files.isDirectory(dataDir) ? countUnderClassFolders(dataDir, spec.classes(), Kind.IMAGES) : 0;
     return images == 0 ? loaded : withProblem(loaded, images + " PNG/JPEG images under the class folders were not "
         + "used: this site holds DICOM, and a site reads one kind of file per job; move them out or list DICOM only");

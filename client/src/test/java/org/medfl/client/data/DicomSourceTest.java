@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medfl.common.job.PreprocessingSpec;
 
 class DicomSourceTest {
 
@@ -28,7 +29,7 @@ class DicomSourceTest {
     DicomPhantoms.generate(data, 2, 8, 24, 3);
 
     // when
-    var loaded = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null);
+    var loaded = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults());
 
     // then
     LabeledImages images = loaded.images();
@@ -51,7 +52,7 @@ class DicomSourceTest {
     Files.write(data.resolve(LabelManifest.FILE_NAME), lines);
 
     // when
-    var loaded = DicomSource.load(data, CLASSES, 16, 16, 3, DicomReader.MIDDLE, null);
+    var loaded = DicomSource.load(data, CLASSES, 16, 16, 3, DicomReader.MIDDLE, PreprocessingSpec.defaults());
 
     // then
     assertEquals(4, loaded.images().size());
@@ -80,7 +81,7 @@ class DicomSourceTest {
     assertEquals(List.of(), manifest.problems());
     assertTrue(manifest.entries().stream().allMatch(e -> e.refusal() != null && e.refusal().contains("leads outside")),
         manifest.entries().toString());
-    assertThrows(DataException.class, () -> DicomSource.load(site, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null));
+    assertThrows(DataException.class, () -> DicomSource.load(site, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults()));
   }
 
   @Test
@@ -95,7 +96,7 @@ class DicomSourceTest {
 
     // when: bounded, because a reader that opened the FIFO would wait for ever
     var loaded = assertTimeoutPreemptively(Duration.ofSeconds(60),
-        () -> DicomSource.load(site, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null));
+        () -> DicomSource.load(site, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults()));
 
     // then the 6 phantoms load (7 where root reads the mode-000 copy), and each hostile file has one line
     boolean lockedRead = !expected.containsKey("locked.dcm");
@@ -130,7 +131,7 @@ class DicomSourceTest {
 
     // when
     var loaded = assertTimeoutPreemptively(Duration.ofSeconds(60),
-        () -> DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null));
+        () -> DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults()));
 
     // then
     assertEquals(2, loaded.report().loaded());
@@ -155,9 +156,9 @@ class DicomSourceTest {
 
     // when
     var fifo = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(DataException.class,
-        () -> DicomSource.load(fifoSite, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null)));
+        () -> DicomSource.load(fifoSite, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults())));
     var link = assertThrows(DataException.class,
-        () -> DicomSource.load(linkSite, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null));
+        () -> DicomSource.load(linkSite, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults()));
 
     // then
     assertTrue(fifo.getMessage().contains("manifest.csv cannot be used: a FIFO (named pipe)"), fifo.getMessage());
@@ -172,9 +173,9 @@ class DicomSourceTest {
     DicomPhantoms.generate(data, 0, 2, 32, 1);
 
     // when the limit is 1024 pixels, then 1023
-    var atLimit = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null, 1024);
+    var atLimit = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults(), 1024);
     var e = assertThrows(DataException.class,
-        () -> DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, null, 1023));
+        () -> DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults(), 1023));
 
     // then
     assertEquals(2, atLimit.report().loaded());
@@ -192,7 +193,7 @@ class DicomSourceTest {
     Files.writeString(first.resolveSibling("readme.txt"), "hello");
 
     // when
-    var loaded = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.ALL, null);
+    var loaded = DicomSource.load(data, CLASSES, 16, 16, 1, DicomReader.ALL, PreprocessingSpec.defaults());
 
     // then
     assertEquals(2, loaded.report().loaded());
@@ -200,5 +201,35 @@ class DicomSourceTest {
     assertTrue(loaded.report().problems().stream().anyMatch(p -> p.contains("cut.dcm") && p.contains("truncated")),
         loaded.report().problems().toString());
     assertTrue(loaded.report().problems().stream().anyMatch(p -> p.contains("not DICOM")));
+  }
+
+  @Test
+  void dicomGetsTheJobsPaddingAndZScoreLikeAnyImage() throws IOException {
+    // given: one 4x2 (wide) 8-bit slice whose values 0..255 map to [0, 1] by their own min-max
+    Path folder = Files.createDirectories(data.resolve("normal"));
+    new DicomWriter().sop("1.2.840.10008.5.1.4.1.1.7", DicomWriter.uid("wide"))
+        .us(0x00280002, 1).text(0x00280004, "CS", "MONOCHROME2").us(0x00280010, 2).us(0x00280011, 4)
+        .us(0x00280100, 8).us(0x00280101, 8).us(0x00280102, 7).us(0x00280103, 0)
+        .pixels(new byte[] {0, 0, (byte) 255, (byte) 255, 0, 0, (byte) 255, (byte) 255}, false)
+        .write(folder.resolve("wide.dcm"));
+    PreprocessingSpec pad = new PreprocessingSpec("pad", null, "unit", 0, 1);
+    PreprocessingSpec zscore = new PreprocessingSpec("pad", null, "zscore", 0.5, 0.25);
+
+    // when: loaded into a 4x4 model input
+    float[] padded = DicomSource.load(data, CLASSES, 4, 4, 1, DicomReader.MIDDLE, pad).images().features()
+        .reshape(16).toFloatVector();
+    float[] normalised = DicomSource.load(data, CLASSES, 4, 4, 1, DicomReader.MIDDLE, zscore).images().features()
+        .reshape(16).toFloatVector();
+
+    // then: the image keeps its aspect in the middle two rows, the margins take its minimum, z-score follows
+    for (int x = 0; x < 4; x++) {
+      assertEquals(0f, padded[x], 1e-6, "top margin");
+      assertEquals(0f, padded[12 + x], 1e-6, "bottom margin");
+    }
+    assertEquals(0f, padded[4], 1e-6);
+    assertEquals(1f, padded[7], 1e-6);
+    for (int i = 0; i < 16; i++) {
+      assertEquals((padded[i] - 0.5f) / 0.25f, normalised[i], 1e-5);
+    }
   }
 }
