@@ -56,6 +56,8 @@ public final class SiteAgent implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SiteAgent.class);
   /** Reported to the coordinator and recorded in its audit trail. */
   public static final String VERSION = "medfl-site/0.1.0";
+  /** Uploads of one update before the site gives up on the round; the round deadline may end them sooner. */
+  static final int MAX_PUSH_ATTEMPTS = 5;
 
   private final ManagedChannel channel;
   private final EgressLedger ledger;
@@ -78,6 +80,7 @@ public final class SiteAgent implements Runnable {
   private final SecureRandom noise = new SecureRandom();
   private PrivacyPolicy policy = PrivacyPolicy.permissive();
   private PrivacyBudget budget;
+  private long maxPixels = org.medfl.client.data.SiteData.DEFAULT_MAX_PIXELS;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -134,6 +137,19 @@ public final class SiteAgent implements Runnable {
   public SiteAgent withPrivacy(PrivacyPolicy sitePolicy, PrivacyBudget siteBudget) {
     this.policy = sitePolicy;
     this.budget = siteBudget;
+    return this;
+  }
+
+  /**
+   * The largest image this site decodes, in pixels read from each file's header (width x height, times the frames
+   * decoded for DICOM); larger files are skipped and reported, as a guard against decompression bombs. Without this
+   * call, {@link org.medfl.client.data.SiteData#DEFAULT_MAX_PIXELS}.
+   */
+  public SiteAgent withMaxPixels(long pixels) {
+    if (pixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + pixels);
+    }
+    this.maxPixels = pixels;
     return this;
   }
 
@@ -237,6 +253,7 @@ public final class SiteAgent implements Runnable {
     String untrusted = GlobalModelCheck.problem(task, consortiumCa);
     if (untrusted != null) {
       LOG.error("job {} round {}: refusing the global model: {}", jobId, round, untrusted);
+      decline(jobId, round, "refused the global model: " + untrusted);
       events.taskFailed(jobId, round, untrusted);
       return null;
     }
@@ -245,6 +262,7 @@ public final class SiteAgent implements Runnable {
       var refusal = PolicyCheck.refusal(policy, spec, budget, jobId, round);
       if (refusal.isPresent()) {
         LOG.warn("job {} round {}: refused by this site's privacy policy: {}", jobId, round, refusal.get());
+        decline(jobId, round, "site privacy policy: " + refusal.get());
         events.taskFailed(jobId, round, refusal.get());
         return null;
       }
@@ -288,13 +306,50 @@ public final class SiteAgent implements Runnable {
         .setSignature(ByteString.copyFrom(signature))
         .setMasked(masked)
         .build();
-    PushReply reply = client.pushUpdate(header, payload);
+    PushReply reply = pushUntilAnswered(task, header, payload);
     if (reply.getAccepted()) {
       LOG.info("job {} round {}: update accepted (loss {}, val acc {})", jobId, round,
           String.format("%.4f", result.trainLoss()), String.format("%.4f", result.valAccuracy()));
       events.updateAccepted(jobId, round, result);
     } else {
       events.taskFailed(jobId, round, reply.getReason());
+    }
+  }
+
+  /**
+   * Sends the update, and sends it again while the connection fails and the round is still open: a verdict lost on
+   * the way back is harmless, because the coordinator counts an update once by site, round and digest.
+   */
+  private PushReply pushUntilAnswered(Task task, UpdateHeader header, float[] payload) throws InterruptedException {
+    Backoff retry = new Backoff(500, 10_000);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.pushUpdate(header, payload);
+      } catch (StatusRuntimeException e) {
+        long delay = retry.nextDelayMillis();
+        boolean transport = e.getStatus().getCode() == Status.Code.UNAVAILABLE
+            || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
+        if (!transport || attempt >= MAX_PUSH_ATTEMPTS || !running
+            || System.currentTimeMillis() + delay >= task.getDeadlineEpochMillis()) {
+          throw e;
+        }
+        LOG.warn("job {} round {}: update upload failed ({}); sending it again in {} ms", task.getJobId(),
+            task.getRound(), e.getStatus().getCode(), delay);
+        if (!pause(delay)) {
+          throw e;
+        }
+        channel.resetConnectBackoff();
+      }
+    }
+  }
+
+  /** Tells the coordinator this site will not do the task; if that fails too, the round's deadline still ends it. */
+  private void decline(String jobId, int round, String reason) {
+    try {
+      client.decline(jobId, round, reason);
+    } catch (StatusRuntimeException e) {
+      LOG.warn("job {} round {}: could not tell the coordinator the task is declined: {}", jobId, round,
+          e.getStatus());
     }
   }
 
@@ -351,7 +406,7 @@ public final class SiteAgent implements Runnable {
     LocalTrainer trainer = trainers.get(jobId);
     if (trainer == null) {
       JobSpec spec = JobSpec.parse(specYaml);
-      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec);
+      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec, maxPixels);
       LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
           loaded.report().skipped(), loaded.report().perClass());
       loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));

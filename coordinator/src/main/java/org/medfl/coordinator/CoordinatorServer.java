@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.TlsCredentials;
+import org.medfl.coordinator.access.CertificateCheck;
 import org.medfl.coordinator.access.RoleInterceptor;
 import org.medfl.coordinator.admin.AdminService;
 import org.medfl.coordinator.admin.AuditService;
@@ -51,8 +52,21 @@ public final class CoordinatorServer {
    */
   public CoordinatorServer(ServerBuilder<?> builder, String consortium, Path stateDir, Identity identity,
       RoundDriver.InitialModel initialModel) {
+    this(builder, consortium, stateDir, identity, initialModel, CertificateCheck.expiryOnly());
+  }
+
+  /**
+   * @param builder a server builder with its transport and credentials chosen (TLS in production)
+   * @param consortium the consortium name, echoed to joining sites
+   * @param stateDir where jobs, checkpoints and audit logs live
+   * @param identity the coordinator's certificate and key; the key signs audit records
+   * @param initialModel creates the round-0 model of new jobs
+   * @param certificates refuses callers whose certificate expired or was revoked, checked on every call
+   */
+  public CoordinatorServer(ServerBuilder<?> builder, String consortium, Path stateDir, Identity identity,
+      RoundDriver.InitialModel initialModel, CertificateCheck certificates) {
     this.jobs = new JobRegistry(stateDir, identity, roster, board, initialModel);
-    RoleInterceptor access = new RoleInterceptor();
+    RoleInterceptor access = new RoleInterceptor(certificates);
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addStreamTracerFactory(new CallEnd())
@@ -67,13 +81,23 @@ public final class CoordinatorServer {
     return HostileInputGuard.guard(ServerInterceptors.intercept(service, access));
   }
 
-  /** A mutual-TLS server on {@code bind}: only certificates issued by {@code ca} get in. */
+  /** A mutual-TLS server on {@code bind}: only certificates issued by {@code ca} get in; no revocation list. */
   public static CoordinatorServer withTls(InetSocketAddress bind, Identity identity, X509Certificate ca,
       String consortium, Path stateDir) {
+    return withTls(bind, identity, ca, consortium, stateDir, CertificateCheck.expiryOnly());
+  }
+
+  /**
+   * A mutual-TLS server on {@code bind}: only certificates issued by {@code ca} get in, and of those only the ones
+   * {@code certificates} still accepts at each call (e.g. {@link CertificateCheck#withCrl}).
+   */
+  public static CoordinatorServer withTls(InetSocketAddress bind, Identity identity, X509Certificate ca,
+      String consortium, Path stateDir, CertificateCheck certificates) {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(bind, TlsCredentials.server(identity, ca))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
-    return new CoordinatorServer(builder, consortium, stateDir, identity, CoordinatorServer::freshModel);
+    return new CoordinatorServer(builder, consortium, stateDir, identity, CoordinatorServer::freshModel,
+        certificates);
   }
 
   /** Round-0 parameters of the spec's model: its pretrained file's, else deterministic from its seed. */

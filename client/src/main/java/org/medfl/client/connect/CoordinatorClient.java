@@ -12,6 +12,7 @@ import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.VectorAssembler;
 import org.medfl.common.transport.ChunkSender;
 import org.medfl.proto.v1.EvaluationReport;
+import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.SecAggMessage;
 import org.medfl.proto.v1.FleetGrpc;
@@ -50,6 +51,12 @@ public final class CoordinatorClient {
   /** Reports a site's evaluation of a committed global model. */
   public void reportEvaluation(EvaluationReport report) {
     blocking.withDeadlineAfter(60, TimeUnit.SECONDS).reportEvaluation(report);
+  }
+
+  /** Tells the coordinator this site will not do its task of the round, so the round need not wait for it. */
+  public void decline(String jobId, int round, String reason) {
+    blocking.withDeadlineAfter(30, TimeUnit.SECONDS).declineTask(DeclineRequest.newBuilder().setJobId(jobId)
+        .setRound(round).setReason(reason).build());
   }
 
   /** Long-polls for the next task; returns an IDLE task after about {@code waitMillis}. */

@@ -2,10 +2,7 @@ package org.medfl.client.data;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,15 +15,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.medfl.common.job.JobSpec;
 
 /**
  * Looks through a site's data folder without training, for hospital IT before a site joins a job: images per
  * label, patients, modalities and sizes, unreadable files with their reasons, exact duplicates (same decoded
  * pixels), and, given a job, whether the data fits its classes, channels and input size. Reads DICOM (folders or
- * a {@value LabelManifest#FILE_NAME}) and the PNG/JPEG folders {@link ImageFolderSource} reads.
+ * a {@value LabelManifest#FILE_NAME}) and the PNG/JPEG folders {@link ImageFolderSource} reads, and refuses what
+ * they refuse, with the same reasons: links out of the folder, FIFOs, empty, unreadable, truncated or too large files
+ * are listed as unreadable, never opened when {@link DataFolder} says so.
  */
 public final class DataInspector {
 
@@ -87,19 +84,29 @@ public final class DataInspector {
   private DataInspector() {}
 
   /**
+   * Inspects {@code data} with {@link SiteData#DEFAULT_MAX_PIXELS}.
+   *
+   * @see #inspect(Path, JobSpec, Progress, long)
+   */
+  public static Report inspect(Path data, JobSpec job, Progress progress) {
+    return inspect(data, job, progress, SiteData.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
    * Inspects {@code data}.
    *
    * @param data a data folder, or a manifest .csv file
    * @param job the job to check against, or null
    * @param progress told after each file; may be null
+   * @param maxPixels larger images are unreadable, as the site agent would skip them with the same limit
    * @throws DataException if {@code data} does not exist or its manifest cannot be read
    */
-  public static Report inspect(Path data, JobSpec job, Progress progress) {
+  public static Report inspect(Path data, JobSpec job, Progress progress, long maxPixels) {
     Path path = data.toAbsolutePath().normalize();
     var problems = new ArrayList<String>();
-    List<DicomSource.LabeledFile> files = listFiles(path, problems);
+    List<DicomSource.LabeledFile> files = DicomSource.listFiles(path, problems, true);
     String frames = job == null ? DicomReader.MIDDLE : job.frames();
-    var reader = new DicomReader();
+    var reader = new DicomReader(maxPixels);
     var perLabel = new TreeMap<String, Integer>();
     var modalities = new TreeMap<String, Integer>();
     var sizes = new TreeMap<String, Integer>();
@@ -114,9 +121,12 @@ public final class DataInspector {
       String name = path.relativize(f.file()).toString();
       Facts facts;
       try {
-        facts = isPlainImage(f.file()) ? plainImage(f.file()) : dicom(reader.read(f.file(), frames));
+        if (f.refusal() != null) {
+          throw new UnreadableException(f.refusal());
+        }
+        facts = isPlainImage(f.file()) ? plainImage(f.file(), maxPixels) : dicom(reader.read(f.file(), frames));
       } catch (UnreadableException e) {
-        unreadable.add(name + ": " + e.getMessage());
+        unreadable.add(f.refusal() != null ? f.refusal() : name + ": " + e.getMessage());
         facts = null;
       }
       if (facts != null) {
@@ -209,15 +219,12 @@ public final class DataInspector {
         image.patientId(), HexFormat.of().formatHex(sha.digest()));
   }
 
-  private static Facts plainImage(Path file) throws UnreadableException {
+  private static Facts plainImage(Path file, long maxPixels) throws UnreadableException {
     BufferedImage image;
     try {
-      image = ImageIO.read(file.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new UnreadableException("not a readable image (" + e.getClass().getSimpleName() + ")");
-    }
-    if (image == null) {
-      throw new UnreadableException("not a readable image");
+      image = ImagePixels.decode(file, maxPixels);
+    } catch (ImagePixels.UnreadableImageException e) {
+      throw new UnreadableException(e.getMessage());
     }
     Raster raster = image.getRaster();
     int samples = image.getColorModel().getNumColorComponents();
@@ -236,48 +243,8 @@ public final class DataInspector {
         HexFormat.of().formatHex(sha.digest()));
   }
 
-  /** The manifest's entries, or every DICOM, PNG or JPEG file under each label folder. */
-  private static List<DicomSource.LabeledFile> listFiles(Path data, List<String> problems) {
-    Path manifest = Files.isRegularFile(data) ? data : data.resolve(LabelManifest.FILE_NAME);
-    if (Files.isRegularFile(manifest)) {
-      LabelManifest m = LabelManifest.read(manifest);
-      problems.addAll(m.problems());
-      return m.entries().stream().map(e -> new DicomSource.LabeledFile(e.file(), e.label(), e.patientId())).toList();
-    }
-    if (!Files.isDirectory(data)) {
-      throw new DataException(data + " does not exist or is not a directory");
-    }
-    var files = new ArrayList<DicomSource.LabeledFile>();
-    try (Stream<Path> labels = Files.list(data)) {
-      for (Path folder : labels.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-          .sorted().toList()) {
-        try (Stream<Path> walk = Files.walk(folder)) {
-          walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted()
-              .filter(p -> hiddenPart(folder.relativize(p)) == null)
-              .filter(p -> isPlainImage(p) || DicomFileMeta.hasPart10Prefix(p) || p.toString().toLowerCase(Locale.ROOT)
-                  .endsWith(".dcm"))
-              .forEach(p -> files.add(new DicomSource.LabeledFile(p, folder.getFileName().toString(), null)));
-        }
-      }
-    } catch (IOException e) {
-      throw new DataException("cannot list " + data + ": " + e.getMessage(), e);
-    }
-    return files;
-  }
-
-  /** The first part of {@code relative} that starts with a dot, or null. */
-  private static Path hiddenPart(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return part;
-      }
-    }
-    return null;
-  }
-
   private static boolean isPlainImage(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg");
+    return DicomSource.isPlainImage(file.getFileName().toString().toLowerCase(Locale.ROOT));
   }
 
   private static MessageDigest sha256() {

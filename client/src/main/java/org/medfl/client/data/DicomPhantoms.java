@@ -44,8 +44,9 @@ public final class DicomPhantoms {
   }
 
   /**
-   * Writes {@code images} files {@code siteDir/<label>/<patient>_ct-00001.dcm}, numbered across labels; files of
-   * the same names are replaced, others are left alone.
+   * Writes {@code images} files {@code siteDir/<label>/ct-00001.dcm}, numbered across labels; files of the same
+   * names are replaced, others are left alone. The patient is in the header only, never in the file name: site logs
+   * name skipped files, and a file name is where hospital exports most often leak a patient id.
    *
    * @param siteIndex 0, 1, 2, ... picks noise, offset and class balance (see the class comment)
    * @param size rows and columns, 16 to 1024
@@ -68,8 +69,7 @@ public final class DicomPhantoms {
         boolean nodule = rnd.nextDouble() < NODULE_SHARE[pattern];
         String patient = String.format("PHANTOM-S%02d-P%04d", siteIndex, i / SLICES_PER_PATIENT + 1);
         double[] hu = slice(size, nodule, NOISE_HU[pattern], OFFSET_HU[pattern], rnd);
-        Path file = siteDir.resolve(CLASSES.get(nodule ? 1 : 0)).resolve(String.format("%s_ct-%05d.dcm", patient,
-            i + 1));
+        Path file = siteDir.resolve(CLASSES.get(nodule ? 1 : 0)).resolve(String.format("ct-%05d.dcm", i + 1));
         write(file, hu, size, patient, study, series, i + 1);
       }
     } catch (IOException e) {

@@ -65,8 +65,25 @@ public final class DicomReader {
     }
   }
 
-  /** A reader; it holds no state, so one instance can serve a whole folder. */
-  public DicomReader() {}
+  private final long maxPixels;
+
+  /** A reader with {@link SiteData#DEFAULT_MAX_PIXELS}; it holds no state, so one instance can serve a folder. */
+  public DicomReader() {
+    this(SiteData.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * A reader that refuses, from the header and before decoding, files whose frames to decode hold more than
+   * {@code maxPixels} pixels in all: rows x columns for {@link #MIDDLE}, times Number of Frames for {@link #ALL}.
+   *
+   * @param maxPixels at least 1
+   */
+  public DicomReader(long maxPixels) {
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
+    }
+    this.maxPixels = maxPixels;
+  }
 
   /**
    * Decodes {@code file}.
@@ -100,6 +117,13 @@ public final class DicomReader {
     }
     DicomTags tags = DicomTags.parse(new DICOM().getInfo(file.toString()));
     Layout layout = layout(tags);
+    // Only the frames that will be decoded count: a 300-slice volume read as its middle frame is one slice.
+    long decodedFrames = frameChoice.equals(ALL) ? layout.frameCount : 1;
+    long pixels = (long) layout.rows * layout.columns * decodedFrames;
+    if (pixels > maxPixels) {
+      throw new RefusedException(ImagePixels.tooLarge(layout.rows + "x" + layout.columns
+          + (decodedFrames > 1 ? "x" + decodedFrames + " frames" : ""), pixels, maxPixels));
+    }
     boolean bigEndian = TransferSyntax.bigEndian(syntax);
     checkPixelElement(file, layout, bigEndian);
 

@@ -61,8 +61,7 @@ final class DicomTags {
     try {
       return Integer.parseInt(first(v));
     } catch (NumberFormatException e) {
-      throw new DicomReader.RefusedException("corrupt header: " + DicomFileMeta.hex(tag) + " is '" + v
-          + "', not an integer");
+      throw new DicomReader.RefusedException(notNumeric(tag, v, "an integer"));
     }
   }
 
@@ -79,9 +78,17 @@ final class DicomTags {
       }
       return d;
     } catch (NumberFormatException e) {
-      throw new DicomReader.RefusedException("corrupt header: " + DicomFileMeta.hex(tag) + " is '" + v
-          + "', not a number");
+      throw new DicomReader.RefusedException(notNumeric(tag, v, "a number"));
     }
+  }
+
+  /**
+   * The reason for a numeric element that is not numeric. Its value is not quoted: in a damaged file the parser may
+   * be reading the bytes of another element, a patient's name say, and skip reasons end up in the site's logs.
+   */
+  private static String notNumeric(int tag, String value, String what) {
+    return "corrupt header: " + DicomFileMeta.hex(tag) + " holds " + value.length() + " characters that are not "
+        + what;
   }
 
   /** The first of several values ("a\b") of a multi-valued element. */

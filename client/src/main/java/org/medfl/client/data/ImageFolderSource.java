@@ -1,13 +1,12 @@
 package org.medfl.client.data;
 
-import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.medfl.client.preprocess.Preprocessor;
 import org.medfl.common.job.PreprocessingSpec;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reads a site's images from {@code DATA/<label>/*.png|*.jpg|*.jpeg}, one folder per job class.
  * Files are read in sorted order, so the same folder always gives the same tensor. A bad file or a stray
- * folder is reported and skipped; only a directory with nothing usable at all is an error.
+ * folder is reported and skipped; only a directory with nothing usable at all is an error. Only files that
+ * {@link DataFolder} admits are opened: no link out of the data folder, FIFO, device, empty or unreadable file.
  */
 public final class ImageFolderSource {
 
@@ -47,6 +47,17 @@ public final class ImageFolderSource {
    */
   public static Loaded load(Path dataDir, List<String> classes, int width, int height, int channels,
       PreprocessingSpec preprocessing) {
+    return load(dataDir, classes, width, height, channels, preprocessing, SiteData.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Loads every image under the class folders of {@code dataDir}, as {@link #load(Path, List, int, int, int,
+   * PreprocessingSpec)} does, skipping images whose header claims more than {@code maxPixels} pixels.
+   *
+   * @param maxPixels the largest width x height decoded; larger images are skipped before decoding
+   */
+  public static Loaded load(Path dataDir, List<String> classes, int width, int height, int channels,
+      PreprocessingSpec preprocessing, long maxPixels) {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
     }
@@ -58,9 +69,10 @@ public final class ImageFolderSource {
     if (!Files.isDirectory(dir)) {
       throw new DataException(dir + " does not exist or is not a directory; expected " + expected(dir));
     }
+    var folder = new DataFolder(dir);
     var problems = new ArrayList<String>();
-    List<Path> entries = list(dir);
-    reportStrays(dir, entries, classes, problems);
+    List<Path> entries = folder.listRoot();
+    reportStrays(folder, entries, classes, problems);
 
     int pixels = channels * width * height;
     var features = new ArrayList<float[]>();
@@ -70,20 +82,31 @@ public final class ImageFolderSource {
     int skipped = 0;
     for (int label = 0; label < classes.size(); label++) {
       String name = classes.get(label);
-      Path folder = dir.resolve(name);
+      Path classFolder = dir.resolve(name);
       perClass.put(name, 0);
-      if (!Files.isDirectory(folder)) {
-        problems.add("no folder for class '" + name + "'; expected " + folder + "/");
+      if (!Files.isDirectory(classFolder)) {
+        problems.add("no folder for class '" + name + "'; expected " + classFolder + "/");
+        continue;
+      }
+      String folderRefusal = folder.folderRefusal(classFolder);
+      if (folderRefusal != null) {
+        problems.add("folder '" + name + "' " + folderRefusal);
         continue;
       }
       int otherFiles = 0;
-      for (Path file : list(folder)) {
-        if (!isImage(file)) {
-          otherFiles += Files.isRegularFile(file) ? 1 : 0;
+      for (Path file : folder.list(classFolder, problems)) {
+        if (!hasImageName(file)) {
+          otherFiles += Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+          continue;
+        }
+        String refusal = folder.refusal(file);
+        if (refusal != null) {
+          skipped++;
+          problems.add(name + "/" + file.getFileName() + ": " + refusal);
           continue;
         }
         try {
-          float[] pixelsOf = preprocessor.apply(ImagePixels.read(file));
+          float[] pixelsOf = preprocessor.apply(ImagePixels.read(file, maxPixels));
           features.add(pixelsOf);
           labels.add(label);
           patients.add(patientId(file));
@@ -122,34 +145,34 @@ public final class ImageFolderSource {
     return underscore > 0 ? name.substring(0, underscore) : null;
   }
 
-  private static void reportStrays(Path dir, List<Path> entries, List<String> classes, List<String> problems) {
+  private static void reportStrays(DataFolder folder, List<Path> entries, List<String> classes,
+      List<String> problems) {
     int loose = 0;
     for (Path entry : entries) {
       String name = entry.getFileName().toString();
       if (Files.isDirectory(entry) && !classes.contains(name)) {
-        long images = list(entry).stream().filter(ImageFolderSource::isImage).count();
+        // A link out of the data folder is named, but its target is not even listed.
+        String refusal = folder.folderRefusal(entry);
+        if (refusal != null) {
+          problems.add("folder '" + name + "' is not one of the job's classes: " + classes + ", and " + refusal);
+          continue;
+        }
+        long images = folder.list(entry, problems).stream().filter(ImageFolderSource::hasImageName).count();
         problems.add("folder '" + name + "' is not one of the job's classes: " + classes + "; its " + images
             + " images were ignored");
-      } else if (isImage(entry)) {
+      } else if (hasImageName(entry)) {
         loose++;
       }
     }
     if (loose > 0) {
-      problems.add(loose + " images lie directly in " + dir + " and were ignored; put them in " + expected(dir));
+      problems.add(loose + " images lie directly in " + folder.root() + " and were ignored; put them in "
+          + expected(folder.root()));
     }
   }
 
-  private static boolean isImage(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return Files.isRegularFile(file) && (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"));
-  }
-
-  private static List<Path> list(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-    } catch (IOException e) {
-      throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
-    }
+  /** Whether the name says PNG or JPEG; the file itself is not looked at. */
+  private static boolean hasImageName(Path file) {
+    return DicomSource.isPlainImage(file.getFileName().toString().toLowerCase(Locale.ROOT));
   }
 
   private static String expected(Path dir) {

@@ -2,7 +2,6 @@ package org.medfl.client.data;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +11,12 @@ import java.util.Locale;
  * A CSV file of {@code path,label[,patient_id]} lines, for sites whose images are not sorted into one folder per
  * label. The header line is optional; blank lines and lines starting with '#' are ignored; fields are trimmed
  * and may not contain commas (no quoting). Paths are relative to the manifest's folder, and a path that leads
- * outside that folder, by "..", by an absolute path or through a symbolic link, is refused: a manifest must not
- * make the site agent read files it was not given.
+ * outside that folder, by "..", by an absolute path or through a symbolic link, is refused, as is anything
+ * {@link DataFolder#refusal} refuses (FIFOs, folders, empty or unreadable files): a manifest must not make the site
+ * agent read files it was not given.
  *
- * @param entries the usable lines, in file order
- * @param problems one line per refused line, e.g. "manifest.csv line 7: path '../x.dcm' leads outside /data"
+ * @param entries the lines that name a file, in file order, refused ones included (see {@link Entry#refusal()})
+ * @param problems one line per malformed line, e.g. "manifest.csv line 7: path and label must not be empty"
  */
 public record LabelManifest(List<Entry> entries, List<String> problems) {
 
@@ -26,11 +26,13 @@ public record LabelManifest(List<Entry> entries, List<String> problems) {
   /**
    * One labelled file.
    *
-   * @param file absolute, normalised, inside the manifest's folder
+   * @param file absolute and normalised; inside the manifest's folder unless refused
    * @param label as written
    * @param patientId as written, or null when the line has none
+   * @param refusal null when the file may be read, else the one-line problem for the report, e.g.
+   *     "manifest.csv line 7: '../x.dcm' leads outside /data; give paths inside the manifest's folder"
    */
-  public record Entry(Path file, String label, String patientId) {}
+  public record Entry(Path file, String label, String patientId, String refusal) {}
 
   public LabelManifest {
     entries = List.copyOf(entries);
@@ -38,13 +40,15 @@ public record LabelManifest(List<Entry> entries, List<String> problems) {
   }
 
   /**
-   * Reads {@code manifest}.
+   * Reads {@code manifest}; opens none of the files it names.
    *
-   * @throws DataException if the manifest itself cannot be read
+   * @throws DataException if the manifest itself cannot be read, or must not be (see {@link #checkReadable})
    */
   public static LabelManifest read(Path manifest) {
     Path csv = manifest.toAbsolutePath().normalize();
     Path root = csv.getParent();
+    var folder = new DataFolder(root);
+    checkReadable(folder, csv);
     List<String> lines;
     try {
       lines = Files.readAllLines(csv);
@@ -53,7 +57,6 @@ public record LabelManifest(List<Entry> entries, List<String> problems) {
     }
     var entries = new ArrayList<Entry>();
     var problems = new ArrayList<String>();
-    Path realRoot = realPath(root);
     for (int n = 0; n < lines.size(); n++) {
       String line = lines.get(n).strip();
       String where = csv.getFileName() + " line " + (n + 1) + ": ";
@@ -77,33 +80,29 @@ public record LabelManifest(List<Entry> entries, List<String> problems) {
         continue;
       }
       Path file = root.resolve(path).normalize();
-      if (Path.of(path).isAbsolute() || !file.startsWith(root) || !insideReal(file, realRoot)) {
-        problems.add(where + "path '" + path + "' leads outside " + root + "; give paths inside the manifest's folder");
-        continue;
+      String refusal = null;
+      if (Path.of(path).isAbsolute() || !file.startsWith(root)) {
+        refusal = where + "'" + path + "' leads outside " + root + "; give paths inside the manifest's folder";
+      } else {
+        String why = folder.refusal(file);
+        if (why != null) {
+          refusal = where + "'" + path + "': " + why;
+        }
       }
-      if (!Files.isRegularFile(file)) {
-        problems.add(where + "no file " + path);
-        continue;
-      }
-      entries.add(new Entry(file, label, patient));
+      entries.add(new Entry(file, label, patient, refusal));
     }
     return new LabelManifest(entries, problems);
   }
 
-  /** Whether the file, with symbolic links resolved, still lies under the real data folder. */
-  private static boolean insideReal(Path file, Path realRoot) {
-    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      return true; // reported as a missing file instead
-    }
-    Path real = realPath(file);
-    return real != null && realRoot != null && real.startsWith(realRoot);
-  }
-
-  private static Path realPath(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return null;
+  /**
+   * Refuses a manifest that is not a readable regular file in its own folder: one named manifest.csv inside a data
+   * folder may be a link out of it, or a FIFO that would block the site agent for ever.
+   */
+  private static void checkReadable(DataFolder folder, Path csv) {
+    String why = folder.refusal(csv);
+    if (why != null && !why.equals("empty file (0 bytes)")) {
+      throw new DataException("the manifest " + csv + " cannot be used: " + why + "; give a regular file of "
+          + "path,label[,patient_id] lines inside the data folder");
     }
   }
 }

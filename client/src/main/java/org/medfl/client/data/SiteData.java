@@ -25,28 +25,52 @@ public final class SiteData {
     IMAGES
   }
 
+  /**
+   * Largest image, in pixels (width x height, times the frames decoded for DICOM), that a site decodes unless told
+   * otherwise: 50 megapixels, above any radiograph or mammogram (about 14) and far below what a few kilobytes of
+   * hostile PNG can claim. The site's own setting ({@code fl site start --max-pixels}), never a job's, because it
+   * protects the site's memory.
+   */
+  public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+
   private SiteData() {}
 
   /**
-   * Loads {@code dataDir} as {@code spec} asks: DICOM with the job's {@code frames} and {@code preprocessing.window},
-   * PNG/JPEG with the job's whole {@code preprocessing}, both to the model's input shape.
+   * Loads {@code dataDir} as {@code spec} asks, with {@link #DEFAULT_MAX_PIXELS}.
    *
-   * @param dataDir the site's data folder, or a manifest .csv file
-   * @throws DataException if the data is missing or holds nothing usable for the job
+   * @see #load(Path, JobSpec, long)
    */
   public static ImageFolderSource.Loaded load(Path dataDir, JobSpec spec) {
+    return load(dataDir, spec, DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Loads {@code dataDir} as {@code spec} asks: DICOM with the job's {@code frames} and {@code preprocessing.window},
+   * PNG/JPEG with the job's whole {@code preprocessing}, both to the model's input shape. Hostile or broken files
+   * (links out of the folder, FIFOs, folders named like images, empty, unreadable, truncated, wrong content, too
+   * large) are skipped and counted, each with a one-line reason in the report.
+   *
+   * @param dataDir the site's data folder, or a manifest .csv file
+   * @param maxPixels images larger than this, read from their headers, are skipped without being decoded
+   * @throws DataException if the data is missing or holds nothing usable for the job
+   */
+  public static ImageFolderSource.Loaded load(Path dataDir, JobSpec spec, long maxPixels) {
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
+    }
     int width = spec.model().width();
     int height = spec.model().height();
     int channels = spec.model().channels();
     if (kindOf(dataDir, spec.classes()) == Kind.IMAGES) {
-      var loaded = ImageFolderSource.load(dataDir, spec.classes(), width, height, channels, spec.preprocessing());
+      var loaded = ImageFolderSource.load(dataDir, spec.classes(), width, height, channels, spec.preprocessing(),
+          maxPixels);
       int dicom = countUnderClassFolders(dataDir, spec.classes(), Kind.DICOM);
       return dicom == 0 ? loaded : withProblem(loaded, dicom + " DICOM files under the class folders were not used: "
           + "this site's first class folder holds PNG/JPEG images, and a site reads one kind of file per job; "
           + "convert them to PNG or move the PNG/JPEG images out");
     }
     var loaded = DicomSource.load(dataDir, spec.classes(), width, height, channels, spec.frames(),
-        spec.preprocessing().window());
+        spec.preprocessing(), maxPixels);
     int images = Files.isDirectory(dataDir) ? countUnderClassFolders(dataDir, spec.classes(), Kind.IMAGES) : 0;
     return images == 0 ? loaded : withProblem(loaded, images + " PNG/JPEG images under the class folders were not "
         + "used: this site holds DICOM, and a site reads one kind of file per job; move them out or list DICOM only");
@@ -58,7 +82,8 @@ public final class SiteData {
    * starting with the DICM prefix at any depth; PNG/JPEG otherwise.
    */
   public static Kind kindOf(Path data, List<String> classes) {
-    if (Files.isRegularFile(data) || Files.isRegularFile(data.resolve(LabelManifest.FILE_NAME))) {
+    // Any entry named manifest.csv, a link or a FIFO included, makes it DICOM: LabelManifest then refuses it by name.
+    if (Files.isRegularFile(data) || Files.exists(data.resolve(LabelManifest.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
       return Kind.DICOM;
     }
     if (!Files.isDirectory(data)) {
@@ -69,7 +94,9 @@ public final class SiteData {
       return Kind.IMAGES;
     }
     // Plain images are recognised by name, so only the other files are opened to look for the DICM prefix.
-    return walk(first).stream().anyMatch(f -> !isPlainImage(f) && isDicom(f)) ? Kind.DICOM : Kind.IMAGES;
+    var folder = new DataFolder(data);
+    return walk(folder, first).stream().anyMatch(f -> !isPlainImage(f) && isDicom(folder, f)) ? Kind.DICOM
+        : Kind.IMAGES;
   }
 
   private static Path firstLabelFolder(Path data, List<String> classes) {
@@ -89,13 +116,14 @@ public final class SiteData {
 
   /** Files of {@code kind} in the job's class folders, at any depth. */
   private static int countUnderClassFolders(Path data, List<String> classes, Kind kind) {
+    var dataFolder = new DataFolder(data);
     int count = 0;
     for (String label : classes) {
       Path folder = data.resolve(label);
-      if (Files.isDirectory(folder)) {
-        for (Path file : walk(folder)) {
+      if (DataFolder.isFolder(folder)) {
+        for (Path file : walk(dataFolder, folder)) {
           boolean image = isPlainImage(file);
-          count += (kind == Kind.IMAGES ? image : !image && isDicom(file)) ? 1 : 0;
+          count += (kind == Kind.IMAGES ? image : !image && isDicom(dataFolder, file)) ? 1 : 0;
         }
       }
     }
@@ -110,9 +138,10 @@ public final class SiteData {
         problems));
   }
 
-  private static boolean isDicom(Path file) {
+  /** By name, or by the DICM prefix of a file {@link DataFolder} lets us open. */
+  private static boolean isDicom(DataFolder folder, Path file) {
     return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm")
-        || DicomFileMeta.hasPart10Prefix(file);
+        || folder.refusal(file) == null && DicomFileMeta.hasPart10Prefix(file);
   }
 
   private static boolean isPlainImage(Path file) {
@@ -120,14 +149,8 @@ public final class SiteData {
     return name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg");
   }
 
-  /** Regular, non-hidden files under {@code dir}, sorted; links are not followed, as {@link DicomSource} does. */
-  private static List<Path> walk(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .sorted().toList();
-    } catch (IOException e) {
-      throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
-    }
+  /** Non-hidden entries under {@code dir}, sorted; links to folders are not followed, as {@link DicomSource} does. */
+  private static List<Path> walk(DataFolder folder, Path dir) {
+    return folder.walk(dir, new ArrayList<>());
   }
 }

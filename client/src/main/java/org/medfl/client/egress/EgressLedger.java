@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import org.medfl.common.crypto.Digests;
+import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
 import org.medfl.proto.v1.JoinRequest;
@@ -51,9 +54,25 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
       Files.createDirectories(file.toAbsolutePath().getParent());
       this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
+      lockExclusively();
       recoverHead();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the egress ledger " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Two agents appending to one ledger would break its chain; the second one is refused instead. */
+  private void lockExclusively() throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IllegalStateException("the egress ledger " + file + " is in use by another site agent; "
+          + "run one agent per site state directory");
     }
   }
 
@@ -112,6 +131,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
         } else if (message instanceof EvaluationReport report) {
           job = report.getJobId();
           round = report.getRound();
+        } else if (message instanceof DeclineRequest decline) {
+          job = decline.getJobId();
+          round = decline.getRound();
         }
         // Recorded first: if this throws, the message is not sent.
         append(kind, method.getFullMethodName(), job, round, payload.length, Digests.sha256Hex(payload));
@@ -132,6 +154,9 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
     }
     if (message instanceof SecAggMessage secagg) {
       return "secagg_" + secagg.getStage().name().toLowerCase();
+    }
+    if (message instanceof DeclineRequest) {
+      return "decline";
     }
     if (message instanceof PollRequest) {
       return "poll";

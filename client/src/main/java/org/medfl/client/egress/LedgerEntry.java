@@ -6,7 +6,7 @@ package org.medfl.client.egress;
  * @param seq 1-based position in the chain
  * @param time ISO-8601 instant the entry was written (before the message left)
  * @param kind what left ("join", "poll", "fetch_model_request", "update_header", "update_chunk",
- *     "evaluation_report") or, for
+ *     "evaluation_report", "secagg_STAGE", "decline") or, for
  *     "audit_anchor", the coordinator's audit chain head the site was shown
  * @param method the gRPC method, empty for anchors
  * @param job job id, empty when the message belongs to none

@@ -2,11 +2,13 @@ package org.medfl.client.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,6 +69,50 @@ class DataInspectorTest {
     assertTrue(problems.contains("are not 28x28"), problems);
     assertTrue(report.usable());
     assertTrue(report.toText().contains("usable: yes"));
+  }
+
+  @Test
+  void hostileDicomAndPngFilesAreListedAsUnreadableAndNeverOpened() throws Exception {
+    // given phantoms with every hostile kind of .dcm beside them, and a PNG folder with every hostile kind of .png
+    Path site = data.resolve("site");
+    DicomPhantoms.generate(site, 0, 4, 64, 2);
+    Path good = DicomSource.listFiles(site, new ArrayList<>()).get(0).file();
+    Map<String, String> dicom = HostileFiles.plant(good.getParent(), "dcm", good, data.resolve("outside"));
+    Path png = Files.write(data.resolve("good.png"), HostileFiles.noise("png", 16, 16, 3));
+    Map<String, String> pngs = HostileFiles.plant(site.resolve("shapes"), "png", png, data.resolve("outside"));
+    String label = good.getParent().getFileName().toString();
+
+    // when: bounded, because an inspector that opened the FIFOs would wait for ever
+    DataInspector.Report report = assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> DataInspector.inspect(site, null, null));
+
+    // then each hostile file is one unreadable line with its reason, and the text report lists them
+    assertEquals(dicom.size() + pngs.size(), report.unreadable().size(), report.unreadable().toString());
+    dicom.forEach((name, reason) -> assertUnreadable(report, label + "/" + name, reason));
+    pngs.forEach((name, reason) -> assertUnreadable(report, "shapes/" + name, reason));
+    assertTrue(report.toText().contains("unreadable: " + report.unreadable().size() + "\n"), report.toText());
+    assertTrue(report.usable());
+  }
+
+  @Test
+  void pixelLimitMakesLargerImagesUnreadable() {
+    // given 2 phantoms of 32x32 = 1024 pixels
+    DicomPhantoms.generate(data, 0, 2, 32, 2);
+
+    // when
+    DataInspector.Report report = DataInspector.inspect(data, null, null, 1023);
+
+    // then
+    assertEquals(2, report.unreadable().size());
+    assertTrue(report.unreadable().get(0).endsWith(": image is 32x32 = 1,024 pixels, above this site's limit of "
+        + "1,023 (--max-pixels); not decoded"), report.unreadable().get(0));
+    assertFalse(report.usable());
+  }
+
+  private static void assertUnreadable(DataInspector.Report report, String name, String reason) {
+    List<String> lines = report.unreadable().stream().filter(u -> u.startsWith(name + ": ")).toList();
+    assertEquals(1, lines.size(), name + " in " + report.unreadable());
+    assertTrue(lines.get(0).contains(reason), lines.get(0));
   }
 
   @Test

@@ -188,6 +188,66 @@ class DicomReaderTest {
   }
 
   @Test
+  void pixelLimitCountsTheFramesThatWouldBeDecoded() throws IOException {
+    // given three 2x2 frames: 4 pixels for the middle frame, 12 for all
+    Path file = dir.resolve("mf.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 3, new byte[12]).write(file);
+    var reader = new DicomReader(4);
+
+    // when
+    DicomResult middle = reader.read(file, DicomReader.MIDDLE);
+    DicomResult all = reader.read(file, DicomReader.ALL);
+
+    // then
+    assertInstanceOf(DicomImage.class, middle);
+    assertEquals("image is 2x2x3 frames = 12 pixels, above this site's limit of 4 (--max-pixels); not decoded",
+        assertInstanceOf(DicomSkip.class, all).reason());
+  }
+
+  @Test
+  void headerClaimingGigapixelsIsRefusedForItsSizeBeforeItsPixelsAreChecked() throws IOException {
+    // given 8 bytes of pixels under a header that claims 60000 x 60000
+    Path bomb = HostileFiles.dicomClaiming(dir.resolve("bomb.dcm"), 60_000, 60_000);
+
+    // when
+    DicomSkip skip = assertInstanceOf(DicomSkip.class, reader.read(bomb, DicomReader.MIDDLE));
+
+    // then
+    assertEquals("image is 60000x60000 = 3,600,000,000 pixels, above this site's limit of 50,000,000 "
+        + "(--max-pixels); not decoded", skip.reason());
+  }
+
+  @Test
+  void fileCutInHalfOrWithAnotherFormatsMagicIsSkipped() throws IOException {
+    // given a 64x64 phantom cut in half, and a PNG named .dcm
+    DicomPhantoms.generate(dir.resolve("p"), 0, 1, 64, 1);
+    Path whole = DicomSource.listFiles(dir.resolve("p"), new java.util.ArrayList<>()).get(0).file();
+    Path half = HostileFiles.cutInHalf(whole, dir.resolve("half.dcm"));
+    Path png = Files.write(dir.resolve("png.dcm"), HostileFiles.noise("png", 8, 8, 1));
+
+    // when
+    DicomSkip cut = assertInstanceOf(DicomSkip.class, reader.read(half, DicomReader.MIDDLE));
+    DicomSkip magic = assertInstanceOf(DicomSkip.class, reader.read(png, DicomReader.MIDDLE));
+
+    // then
+    assertTrue(cut.reason().startsWith("file is truncated: its pixel data needs 8192 bytes"), cut.reason());
+    assertEquals("not a DICOM Part 10 file (no 'DICM' after the 128-byte preamble)", magic.reason());
+  }
+
+  @Test
+  void corruptNumericElementsAreNamedWithoutQuotingTheirValue() throws IOException {
+    // given Rows written as text, as a damaged file might hold a patient's name where a number belongs
+    Path file = dir.resolve("rows.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).text(0x00280008, "IS", "DOE^JANE").write(file);
+
+    // when
+    DicomSkip skip = assertInstanceOf(DicomSkip.class, reader.read(file, DicomReader.MIDDLE));
+
+    // then
+    assertEquals("corrupt header: (0028,0008) holds 8 characters that are not an integer", skip.reason());
+  }
+
+  @Test
   void phantomsReadBackAsCtInHounsfieldUnits() {
     // given
     DicomPhantoms.generate(dir, 0, 4, 32, 5);
@@ -203,6 +263,8 @@ class DicomReaderTest {
       double[] hu = image.frames().get(0);
       assertEquals("CT", image.modality());
       assertTrue(image.patientId().startsWith("PHANTOM-S00-P"), image.patientId());
+      // the patient is in the header only: logs that name a skipped file must not name its patient
+      assertTrue(!image.file().toString().contains(image.patientId()), image.file().toString());
       assertEquals(-1000, hu[0], 40);
       assertEquals(-1000, hu[32 * 32 - 1], 40);
       assertTrue(Arrays.stream(hu).allMatch(v -> v == Math.rint(v)), "whole HU");

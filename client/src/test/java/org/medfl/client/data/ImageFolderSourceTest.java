@@ -3,17 +3,21 @@ package org.medfl.client.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medfl.common.job.PreprocessingSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 
 class ImageFolderSourceTest {
@@ -125,8 +129,64 @@ class ImageFolderSourceTest {
     // then
     assertEquals(8, loaded.report().loaded());
     assertEquals(1, loaded.report().skipped());
-    assertEquals(List.of("circle/x-ray-17.png: not a readable image"), loaded.report().problems());
+    assertEquals(List.of("circle/x-ray-17.png: not a PNG or JPEG image (its content has no known image signature)"),
+        loaded.report().problems());
     assertEquals(8, loaded.images().size());
+  }
+
+  @Test
+  void hostileFilesAreSkippedWithOneReasonEachAndNothingOutsideIsRead() throws Exception {
+    // given 8 shapes (2 per class), one file of every hostile kind in circle/, a JPEG cut in half, the square
+    // folder replaced by a link to a folder outside, and a stray link to /etc
+    Path site = data.resolve("site");
+    Path outside = data.resolve("outside");
+    DemoData.generate(site, 2, 8, 16, 1);
+    Path good = site.resolve("circle").resolve(firstName(site.resolve("circle")));
+    Map<String, String> expected = new java.util.TreeMap<>(HostileFiles.plant(site.resolve("circle"), "png", good,
+        outside));
+    Path jpeg = Files.write(data.resolve("whole.jpg"), HostileFiles.noise("jpeg", 32, 32, 9));
+    HostileFiles.cutInHalf(jpeg, site.resolve("circle").resolve("cut.jpg"));
+    expected.put("cut.jpg", "damaged or truncated image: the JPEG decoder warned");
+    Path squares = Files.move(site.resolve("square"), outside.resolve("square"));
+    Files.createSymbolicLink(site.resolve("square"), squares);
+    Files.createSymbolicLink(site.resolve("etc"), Path.of("/etc"));
+
+    // when: bounded, because a reader that opened the FIFO would wait for ever
+    var loaded = assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> ImageFolderSource.load(site, CLASSES, 16, 16, 1));
+
+    // then the 6 shapes inside load (7 where root reads the mode-000 copy), and each hostile file has one line
+    boolean lockedRead = !expected.containsKey("locked.png");
+    assertEquals(6 + (lockedRead ? 1 : 0), loaded.report().loaded(), loaded.report().problems().toString());
+    assertEquals(expected.size(), loaded.report().skipped());
+    assertEquals(Map.of("circle", 2 + (lockedRead ? 1 : 0), "square", 0, "triangle", 2, "cross", 2),
+        loaded.report().perClass());
+    List<String> problems = loaded.report().problems();
+    expected.forEach((name, reason) -> {
+      List<String> lines = problems.stream().filter(p -> p.startsWith("circle/" + name + ": ")).toList();
+      assertEquals(1, lines.size(), name + " in " + problems);
+      assertTrue(lines.get(0).contains(reason), lines.get(0));
+    });
+    assertTrue(problems.contains("folder 'square' leads outside the data folder (symbolic link); not read"),
+        problems.toString());
+    assertTrue(problems.contains("folder 'etc' is not one of the job's classes: " + CLASSES + ", and leads outside "
+        + "the data folder (symbolic link); not read"), problems.toString());
+    assertEquals(expected.size() + 2, problems.size(), problems.toString());
+  }
+
+  @Test
+  void imagesAboveThePixelLimitAreSkippedBeforeDecoding() throws IOException {
+    // given 4 shapes of 16x16 = 256 pixels
+    DemoData.generate(data, 2, 4, 16, 1);
+
+    // when the limit is 256 pixels, then 255
+    var atLimit = ImageFolderSource.load(data, CLASSES, 16, 16, 1, PreprocessingSpec.defaults(), 256);
+    var e = assertThrows(DataException.class,
+        () -> ImageFolderSource.load(data, CLASSES, 16, 16, 1, PreprocessingSpec.defaults(), 255));
+
+    // then
+    assertEquals(4, atLimit.report().loaded());
+    assertTrue(e.getMessage().contains("holds no images"), e.getMessage());
   }
 
   @Test

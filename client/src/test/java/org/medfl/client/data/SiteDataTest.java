@@ -1,6 +1,8 @@
 package org.medfl.client.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -106,6 +108,44 @@ class SiteDataTest {
     assertEquals(12, loaded.report().loaded());
     assertTrue(loaded.report().problems().stream().anyMatch(p -> p.startsWith("1 DICOM files under the class "
         + "folders were not used")), loaded.report().problems().toString());
+  }
+
+  @Test
+  void theSitesPixelLimitReachesBothReaders() {
+    // given PNG shapes of 28x28 = 784 pixels and DICOM phantoms of 32x32 = 1024 pixels
+    Path png = data.resolve("png");
+    Path dicom = data.resolve("dicom");
+    DemoData.generate(png, 0, 4, 28, 1);
+    DicomPhantoms.generate(dicom, 0, 4, 32, 1);
+    JobSpec shapes = job(DemoData.classes(), 28, "");
+    JobSpec phantoms = job(DicomPhantoms.classes(), 32, "");
+
+    // when / then each loads at its own size and is refused one pixel below, naming the limit
+    assertEquals(4, SiteData.load(png, shapes, 784).report().loaded());
+    assertEquals(4, SiteData.load(dicom, phantoms, 1024).report().loaded());
+    var pngRefused = assertThrows(DataException.class, () -> SiteData.load(png, shapes, 783));
+    var dicomRefused = assertThrows(DataException.class, () -> SiteData.load(dicom, phantoms, 1023));
+    assertTrue(pngRefused.getMessage().contains("holds no images"), pngRefused.getMessage());
+    assertTrue(dicomRefused.getMessage().contains("above this site's limit of 1,023 (--max-pixels)"),
+        dicomRefused.getMessage());
+  }
+
+  @Test
+  void kindOfNeverOpensFilesThatMayNotBeOpened() throws Exception {
+    // given a first class folder holding only a FIFO and a link to a DICOM file outside the data folder
+    Path outside = data.resolve("outside");
+    DicomPhantoms.generate(outside, 0, 1, 16, 1);
+    Path dcm = DicomSource.listFiles(outside, new ArrayList<>()).get(0).file();
+    Path site = Files.createDirectories(data.resolve("site").resolve("circle"));
+    HostileFiles.fifo(site.resolve("scan"));
+    Files.createSymbolicLink(site.resolve("linked"), dcm);
+
+    // when
+    SiteData.Kind kind = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> SiteData.kindOf(data.resolve("site"), DemoData.classes()));
+
+    // then neither was opened to look for the DICM prefix, so the folder is not taken for DICOM
+    assertEquals(SiteData.Kind.IMAGES, kind);
   }
 
   private static JobSpec job(List<String> classes, int size, String extra) {

@@ -2,6 +2,7 @@ package org.medfl.client.egress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -74,5 +75,23 @@ class EgressLedgerTest {
     LedgerVerifier.Result result = LedgerVerifier.verify(file);
     assertTrue(result.intact(), result.problem());
     assertEquals(3, result.entries());
+  }
+
+  @Test
+  void secondAgentOnTheSameLedgerIsRefusedUntilTheFirstCloses(@TempDir Path dir) throws Exception {
+    // given
+    Path file = dir.resolve("egress.jsonl");
+    EgressLedger first = new EgressLedger(file);
+    first.anchor("job", 1, 3, "ab".repeat(32));
+    // when
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> new EgressLedger(file));
+    first.close();
+    // then
+    assertTrue(refused.getMessage().contains("in use by another site agent"), refused.getMessage());
+    try (EgressLedger reopened = new EgressLedger(file)) {
+      reopened.anchor("job", 2, 4, "cd".repeat(32));
+    }
+    assertTrue(LedgerVerifier.verify(file).intact());
+    assertEquals(2, LedgerVerifier.verify(file).entries());
   }
 }

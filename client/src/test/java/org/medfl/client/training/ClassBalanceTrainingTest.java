@@ -47,7 +47,7 @@ class ClassBalanceTrainingTest {
     return new JobSpec(p.name(), p.model(), p.classes(), p.rounds(), p.minSites(), p.fraction(), p.localEpochs(),
         p.batchSize(), p.optimizer(), p.roundDeadlineSeconds(), p.seed(), p.strategy(), p.validationFraction(),
         p.sites(), 0, classBalance, "middle", PreprocessingSpec.defaults(), augmentation, EvaluationSpec.defaults(),
-        null, null);
+        null, null, p.maxRoundAttempts());
   }
 
   private static float[] delta(JobSpec spec, int round) {

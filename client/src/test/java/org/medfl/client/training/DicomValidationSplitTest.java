@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.medfl.common.job.PreprocessingSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.medfl.client.data.DicomPhantoms;
 import org.medfl.client.data.DicomReader;
@@ -22,7 +23,7 @@ class DicomValidationSplitTest {
   void noDicomPatientIsOnBothSides() {
     // given 30 phantom slices, two per patient, patient ids from the DICOM Patient ID
     DicomPhantoms.generate(data, 1, 30, 16, 11);
-    LabeledImages images = DicomSource.load(data, DicomPhantoms.classes(), 16, 16, 1, DicomReader.MIDDLE, null)
+    LabeledImages images = DicomSource.load(data, DicomPhantoms.classes(), 16, 16, 1, DicomReader.MIDDLE, PreprocessingSpec.defaults())
         .images();
 
     // when

@@ -194,6 +194,6 @@ class FedProxTest {
   private static JobSpec job(String strategy, double mu, int epochs, int batch) {
     return new JobSpec("prox", new ModelSpec("cnn-niid", 16, 16, 1), List.of("a", "b"), 1, 1, 1.0, epochs, batch,
         new OptimizerSpec("sgd", 0.1), 60, 5, strategy, 0.0, List.of(), mu, "none", "middle",
-        PreprocessingSpec.defaults(), AugmentationSpec.none(), EvaluationSpec.defaults(), null, null);
+        PreprocessingSpec.defaults(), AugmentationSpec.none(), EvaluationSpec.defaults(), null, null, 3);
   }
 }

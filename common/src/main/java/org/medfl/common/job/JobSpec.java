@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param evaluation how often the sites evaluate the global model
  * @param secureAggregation secure aggregation settings, or null when off
  * @param dp differential privacy settings, or null when off
+ * @param maxRoundAttempts how many times in a row a round may fail (fewer than min_sites usable updates) before the
+ *     job fails
  * @param maxUpdateNorm largest L2 norm of a site's update the coordinator accepts; 0 (the default) derives it from
  *     the job: the DP clip (plus the sites' own noise in distributed mode) with DP, a generous bound without
  */
@@ -58,6 +60,7 @@ public record JobSpec(
     EvaluationSpec evaluation,
     SecureAggregationSpec secureAggregation,
     DpSpec dp,
+    int maxRoundAttempts,
     double maxUpdateNorm) {
 
   /** Strategies a JOB.yaml may name. */
@@ -99,6 +102,7 @@ public record JobSpec(
     between("local_epochs", localEpochs, 1, 1000);
     between("batch_size", batchSize, 1, 4096);
     between("round_deadline_seconds", roundDeadlineSeconds, 1, 86_400);
+    between("max_round_attempts", maxRoundAttempts, 1, 1000);
     if (strategy == null) {
       throw missing("strategy");
     }
@@ -147,10 +151,10 @@ public record JobSpec(
       int localEpochs, int batchSize, OptimizerSpec optimizer, int roundDeadlineSeconds, long seed, String strategy,
       double validationFraction, List<String> sites, double proximalMu, String classBalance, String frames,
       PreprocessingSpec preprocessing, AugmentationSpec augmentation, EvaluationSpec evaluation,
-      SecureAggregationSpec secureAggregation, DpSpec dp) {
+      SecureAggregationSpec secureAggregation, DpSpec dp, int maxRoundAttempts) {
     this(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer, roundDeadlineSeconds,
         seed, strategy, validationFraction, sites, proximalMu, classBalance, frames, preprocessing, augmentation,
-        evaluation, secureAggregation, dp, 0);
+        evaluation, secureAggregation, dp, maxRoundAttempts, 0);
   }
 
   /** A job with every option of the later sections at its default. */
@@ -159,7 +163,7 @@ public record JobSpec(
       double validationFraction, List<String> sites) {
     this(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer, roundDeadlineSeconds,
         seed, strategy, validationFraction, sites, 0, "none", "middle", PreprocessingSpec.defaults(),
-        AugmentationSpec.none(), EvaluationSpec.defaults(), null, null);
+        AugmentationSpec.none(), EvaluationSpec.defaults(), null, null, JobSpecYaml.DEFAULT_MAX_ROUND_ATTEMPTS);
   }
 
   static void oneOf(String key, String value, List<String> allowed) {
@@ -191,7 +195,7 @@ public record JobSpec(
   public JobSpec withSeed(long newSeed) {
     return new JobSpec(name, model, classes, rounds, minSites, fraction, localEpochs, batchSize, optimizer,
         roundDeadlineSeconds, newSeed, strategy, validationFraction, sites, proximalMu, classBalance, frames,
-        preprocessing, augmentation, evaluation, secureAggregation, dp, maxUpdateNorm);
+        preprocessing, augmentation, evaluation, secureAggregation, dp, maxRoundAttempts, maxUpdateNorm);
   }
 
   static JobSpecException missing(String key) {

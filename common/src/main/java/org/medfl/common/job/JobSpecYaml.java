@@ -30,6 +30,7 @@ final class JobSpecYaml {
   static final long DEFAULT_SEED = 42;
   static final String DEFAULT_STRATEGY = "fedavg";
   static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+  static final int DEFAULT_MAX_ROUND_ATTEMPTS = 3;
 
   private static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -48,7 +49,7 @@ final class JobSpecYaml {
   @JsonPropertyOrder({"name", "model", "classes", "rounds", "min_sites", "fraction", "local_epochs", "batch_size",
       "optimizer", "round_deadline_seconds", "seed", "strategy", "proximal_mu", "validation_fraction", "sites",
       "class_balance", "frames", "preprocessing", "augmentation", "evaluation", "secure_aggregation", "dp",
-      "max_update_norm"})
+      "max_round_attempts", "max_update_norm"})
   record Doc(
       String name,
       ModelDoc model,
@@ -72,6 +73,7 @@ final class JobSpecYaml {
       EvaluationDoc evaluation,
       @JsonProperty("secure_aggregation") SecureAggregationDoc secureAggregation,
       DpDoc dp,
+      @JsonProperty("max_round_attempts") Integer maxRoundAttempts,
       @JsonProperty("max_update_norm") Double maxUpdateNorm) {}
 
   @JsonPropertyOrder({"name", "input", "dropout", "l2", "pretrained"})
@@ -146,7 +148,7 @@ final class JobSpecYaml {
         spec.secureAggregation() == null ? null : new SecureAggregationDoc(spec.secureAggregation().threshold()),
         spec.dp() == null ? null : new DpDoc(spec.dp().mode(), spec.dp().clip(), spec.dp().noiseMultiplier(),
             spec.dp().delta(), spec.dp().maxEpsilon()),
-        spec.maxUpdateNorm() == 0 ? null : spec.maxUpdateNorm());
+        spec.maxRoundAttempts(), spec.maxUpdateNorm() == 0 ? null : spec.maxUpdateNorm());
     try {
       return MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -197,7 +199,7 @@ final class JobSpecYaml {
             : new EvaluationSpec(or(d.evaluation().everyRounds(), 1)),
         d.secureAggregation() == null ? null : new SecureAggregationSpec(
             required(d.secureAggregation().threshold(), "secure_aggregation.threshold")),
-        dp(d.dp()), or(d.maxUpdateNorm(), 0.0));
+        dp(d.dp()), or(d.maxRoundAttempts(), DEFAULT_MAX_ROUND_ATTEMPTS), or(d.maxUpdateNorm(), 0.0));
   }
 
   private static PreprocessingSpec preprocessing(PreprocessingDoc p) {

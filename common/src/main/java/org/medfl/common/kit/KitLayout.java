@@ -18,8 +18,18 @@ final class KitLayout {
   static final String KIT_JSON = "startup/kit.json";
   static final String MANIFEST = "startup/manifest.json";
   static final String LOCAL_README = "local/README.txt";
-  /** Files the manifest must cover; manifest keys are their names inside startup/. */
+  /** The coordinator's revocation list; CA-signed itself, so outside the manifest and replaceable at any time. */
+  static final String CRL = "startup/crl.pem";
+  /** Where {@code fl site enroll} keeps a new key and its signing request until the signed kit comes back. */
+  static final String ENROLL = "enroll";
+  static final String ENROLL_KEY = "enroll/key.pem";
+  /** Files the manifest of a provisioned kit covers; manifest keys are their names inside startup/. */
   static final List<String> SIGNED_FILES = List.of(CERT, KEY, CA, KIT_JSON);
+  /**
+   * Files every manifest must cover. A kit signed from a request ({@code fl provision sign}) leaves the key out: the
+   * CA never saw it, and the loader checks it against the signed certificate instead.
+   */
+  static final List<String> REQUIRED_FILES = List.of(CERT, CA, KIT_JSON);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private KitLayout() {}

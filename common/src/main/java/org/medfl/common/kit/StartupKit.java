@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -24,21 +21,19 @@ import org.medfl.common.pki.Pem;
 import org.medfl.common.pki.PkiException;
 import org.medfl.common.pki.Role;
 import org.medfl.common.pki.SubjectNames;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A participant's startup kit, loaded and checked: every signed file matches the CA-signed manifest, the certificate
- * was issued by the kit's CA, the key belongs to it, and kit.json agrees with the certificate.
+ * was issued by the kit's CA, the key belongs to it and only its owner may read it, and kit.json agrees with the
+ * certificate.
+ *
+ * <p>A kit signed from a signing request has a manifest without the key: the CA never saw it. Its key is still
+ * required, owner-only, and must belong to the signed certificate.
  *
  * <p>A kit whose files were all replaced consistently (new CA included) still loads; the coordinator's TLS trust in
  * the real consortium CA is what stops it.
  */
 public final class StartupKit {
-  private static final Logger LOG = LoggerFactory.getLogger(StartupKit.class);
-  private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
   private final Path dir;
   private final String consortium;
@@ -61,7 +56,15 @@ public final class StartupKit {
    * @throws KitException naming the kit and the file when anything is missing, unreadable, modified or inconsistent
    */
   public static StartupKit load(Path dir) {
-    return new Loader(dir).load();
+    return new Loader(dir, null).load();
+  }
+
+  /**
+   * Loads the kit in {@code dir} with the private key in {@code keyFile} instead of its own startup/key.pem: checks
+   * a kit signed from a request against the key that enrollment kept, before the two are put together.
+   */
+  static StartupKit loadWithKey(Path dir, Path keyFile) {
+    return new Loader(dir, keyFile).load();
   }
 
   /** The kit folder. */
@@ -92,6 +95,14 @@ public final class StartupKit {
   /** The consortium CA certificate, the only TLS trust anchor. */
   public X509Certificate caCertificate() {
     return caCertificate;
+  }
+
+  /**
+   * Where a coordinator reads the consortium's certificate revocation list: {@code startup/crl.pem}. The CRL is
+   * signed by the CA itself, so it sits outside the manifest and is replaced whenever the CA revokes someone.
+   */
+  public Path crlFile() {
+    return dir.resolve(KitLayout.CRL);
   }
 
   /** The coordinator's host name or IP address. */
@@ -129,28 +140,40 @@ public final class StartupKit {
   /** One load, so that every message can name the kit without passing it around. */
   private static final class Loader {
     private final Path dir;
+    private final Path keyFile;
+    private final String keyName;
 
-    Loader(Path dir) {
+    /** @param keyFile the private key to use instead of the kit's startup/key.pem; null for the kit's own */
+    Loader(Path dir, Path keyFile) {
       this.dir = dir;
+      this.keyFile = keyFile != null ? keyFile : dir.resolve(KitLayout.KEY);
+      this.keyName = keyFile != null ? keyFile.toString() : KitLayout.KEY;
     }
 
     StartupKit load() {
       if (!Files.isDirectory(dir)) {
         throw new KitException("kit " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
       }
-      for (String file : KitLayout.SIGNED_FILES) {
+      for (String file : KitLayout.REQUIRED_FILES) {
         requireFile(file);
       }
       requireFile(KitLayout.MANIFEST);
       X509Certificate ca = certificate(KitLayout.CA);
-      checkManifest(ca);
+      boolean keySigned = checkManifest(ca);
+      if (!keySigned && !Files.exists(keyFile)) {
+        throw fail(keyName + " is missing: this kit was signed from a signing request and carries no key;"
+            + " install it into the kit that holds your key with: fl site enroll --complete " + dir + " --kit KIT");
+      }
+      if (!Files.isRegularFile(keyFile) || !Files.isReadable(keyFile)) {
+        throw fail(keyName + (Files.isRegularFile(keyFile) ? " is not readable by this user" : " is missing"));
+      }
       X509Certificate cert = certificate(KitLayout.CERT);
       if (!ConsortiumCa.issued(ca, cert)) {
         throw fail(KitLayout.CERT + " was not issued by the consortium CA in " + KitLayout.CA);
       }
       PrivateKey key = privateKey();
       if (!ConsortiumCa.keyMatches(key, cert.getPublicKey())) {
-        throw fail(KitLayout.KEY + " is not the private key of " + KitLayout.CERT);
+        throw fail(keyName + " is not the private key of " + KitLayout.CERT);
       }
       Peer peer;
       try {
@@ -184,11 +207,11 @@ public final class StartupKit {
       } catch (IllegalArgumentException e) {
         throw fail(KitLayout.KIT_JSON + " has a bad coordinator address: " + e.getMessage(), e);
       }
-      warnIfKeyIsShared();
       return new StartupKit(dir, consortium, new Identity(name, role, cert, key), ca, coordinator);
     }
 
-    private void checkManifest(X509Certificate ca) {
+    /** Checks the manifest's signature and every file it covers; true if it covers the private key too. */
+    private boolean checkManifest(X509Certificate ca) {
       JsonNode manifest = json(KitLayout.MANIFEST);
       JsonNode files = manifest.path("files");
       String signature = manifest.path("signature").asText("");
@@ -209,16 +232,26 @@ public final class StartupKit {
       if (!Signatures.verify(ca.getPublicKey(), canonical, rawSignature)) {
         throw fail(KitLayout.MANIFEST + " is not signed by the consortium CA in " + KitLayout.CA);
       }
+      for (String file : KitLayout.REQUIRED_FILES) {
+        if (!digests.containsKey(KitLayout.manifestKey(file))) {
+          throw fail(KitLayout.MANIFEST + " does not list " + file);
+        }
+      }
+      boolean keySigned = digests.containsKey(KitLayout.manifestKey(KitLayout.KEY));
       for (String file : KitLayout.SIGNED_FILES) {
         String expected = digests.get(KitLayout.manifestKey(file));
         if (expected == null) {
-          throw fail(KitLayout.MANIFEST + " does not list " + file);
+          continue;
+        }
+        if (!Files.isRegularFile(dir.resolve(file))) {
+          throw fail(file + " is missing");
         }
         if (!expected.equals(Digests.sha256Hex(dir.resolve(file)))) {
           throw fail(file + " does not match its digest in " + KitLayout.MANIFEST
               + " (the kit was modified after provisioning)");
         }
       }
+      return keySigned;
     }
 
     private void requireFile(String file) {
@@ -240,9 +273,14 @@ public final class StartupKit {
 
     private PrivateKey privateKey() {
       try {
-        return Pem.readPrivateKey(dir.resolve(KitLayout.KEY));
+        Pem.requireOwnerOnly(keyFile);
       } catch (PkiException e) {
-        throw fail(KitLayout.KEY + " is not a readable PEM private key", e);
+        throw fail(e.getMessage(), e);
+      }
+      try {
+        return Pem.readPrivateKey(keyFile);
+      } catch (PkiException e) {
+        throw fail(keyName + " is not a readable PEM private key", e);
       }
     }
 
@@ -274,18 +312,6 @@ public final class StartupKit {
         throw fail(KitLayout.KIT_JSON + " has no \"" + field + "\"");
       }
       return value.asText();
-    }
-
-    private void warnIfKeyIsShared() {
-      Path key = dir.resolve(KitLayout.KEY);
-      try {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(key);
-        if (mode.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-          LOG.warn("kit {}: {} can be read or written by group or others; run: chmod 600 {}", dir, KitLayout.KEY, key);
-        }
-      } catch (UnsupportedOperationException | IOException e) {
-        // Not a POSIX file system: there is no mode to check.
-      }
     }
 
     private KitException fail(String problem) {

@@ -7,12 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -23,6 +22,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -30,7 +30,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -63,7 +66,7 @@ public final class ConsortiumCa {
   /** A new self-signed CA for {@code consortium}, valid for 10 years. */
   public static ConsortiumCa create(String consortium) {
     ParticipantNames.requireValid(consortium);
-    KeyPair pair = newKeyPair();
+    KeyPair pair = EcKeys.generate();
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, consortium)
         .addRDN(BCStyle.CN, consortium + " consortium CA")
@@ -121,37 +124,91 @@ public final class ConsortiumCa {
    * @throws IllegalArgumentException naming a bad name or hostname
    */
   public Identity issue(String name, Role role, List<String> hostnames) {
+    KeyPair pair = EcKeys.generate();
+    return new Identity(name, role, certify(name, role, hostnames, pair.getPublic()), pair.getPrivate());
+  }
+
+  /**
+   * Certifies a public key the participant made itself (from a signing request), valid for 3 years: the private key
+   * never reaches the CA.
+   *
+   * @param name the participant name (CN); must match {@code [a-z0-9][a-z0-9-]{0,62}}
+   * @param hostnames DNS names or IP literals for the SubjectAltName; empty for participants that only dial out
+   * @throws IllegalArgumentException naming a bad name or hostname
+   */
+  public X509Certificate certify(String name, Role role, List<String> hostnames, PublicKey publicKey) {
+    Instant now = Instant.now();
+    return certify(name, role, hostnames, publicKey, now.minus(BACKDATE), now.plus(LEAF_VALIDITY));
+  }
+
+  /**
+   * Certifies {@code publicKey} for an explicit validity period, cut to the CA's own; e.g. short-lived certificates,
+   * or already expired ones for tests of expiry.
+   *
+   * @param notBefore first instant of validity
+   * @param notAfter last instant of validity; must not be before {@code notBefore}
+   * @throws IllegalArgumentException naming a bad name, hostname or period
+   */
+  public X509Certificate certify(String name, Role role, List<String> hostnames, PublicKey publicKey,
+      Instant notBefore, Instant notAfter) {
     ParticipantNames.requireValid(name);
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(publicKey, "publicKey");
     GeneralNames altNames = altNames(hostnames);
-    KeyPair pair = newKeyPair();
+    Instant end = earliest(notAfter, certificate.getNotAfter().toInstant());
+    if (end.isBefore(notBefore)) {
+      throw new IllegalArgumentException("validity of " + name + " ends (" + end + ") before it starts (" + notBefore
+          + ")");
+    }
     // Most significant first in DER, so that the printed form reads CN=<name>,OU=<role>,O=<consortium>.
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, consortium)
         .addRDN(BCStyle.OU, role.certValue())
         .addRDN(BCStyle.CN, name)
         .build();
-    Instant now = Instant.now();
-    Instant notAfter = earliest(now.plus(LEAF_VALIDITY),
-        certificate.getNotAfter().toInstant());
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-              certificate, serial(), Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, pair.getPublic())
+              certificate, serial(), Date.from(notBefore), Date.from(end), subject, publicKey)
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
           .addExtension(Extension.extendedKeyUsage, false,
               new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
           .addExtension(Extension.subjectKeyIdentifier, false,
-              extensions.createSubjectKeyIdentifier(pair.getPublic()))
+              extensions.createSubjectKeyIdentifier(publicKey))
           .addExtension(Extension.authorityKeyIdentifier, false,
               extensions.createAuthorityKeyIdentifier(certificate));
       if (altNames != null) {
         builder.addExtension(Extension.subjectAlternativeName, false, altNames);
       }
-      return new Identity(name, role, sign(builder, key), pair.getPrivate());
+      return sign(builder, key);
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + name, e);
+    }
+  }
+
+  /**
+   * A certificate revocation list (X.509 v2 CRL, RFC 5280) signed by this CA.
+   *
+   * @param revoked every certificate revoked so far, not only new ones: a CRL replaces the previous one
+   * @param number the CRL number; must grow with each list, so that relying parties can refuse an older one
+   * @param nextUpdate when relying parties should expect a newer list
+   */
+  public X509CRL revocationList(List<Revocation> revoked, BigInteger number, Instant thisUpdate, Instant nextUpdate) {
+    try {
+      X509v2CRLBuilder builder = new X509v2CRLBuilder(
+          X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), Date.from(thisUpdate));
+      builder.setNextUpdate(Date.from(nextUpdate));
+      for (Revocation revocation : revoked) {
+        builder.addCRLEntry(revocation.serial(), Date.from(revocation.revokedAt()), revocation.reason().crlReason());
+      }
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+      X509CRLHolder holder = builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(key));
+      return new JcaX509CRLConverter().getCRL(holder);
+    } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot sign a revocation list for " + consortium, e);
     }
   }
 
@@ -222,16 +279,6 @@ public final class ConsortiumCa {
       }
     }
     return new GeneralNames(names);
-  }
-
-  private static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JVM cannot generate EC P-256 keys", e);
-    }
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)

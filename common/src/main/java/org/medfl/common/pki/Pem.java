@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -38,6 +39,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 /** Reads and writes certificates and PKCS#8 private keys as PEM files; private keys are owner-only from creation. */
 public final class Pem {
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
+      PosixFilePermissions.fromString("---rwxrwx");
 
   private Pem() {}
 
@@ -97,8 +100,14 @@ public final class Pem {
     return List.copyOf(certificates);
   }
 
-  /** The private key in {@code file}, PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"), unencrypted. */
+  /**
+   * The private key in {@code file}, PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"), unencrypted.
+   *
+   * @throws PkiException if the file is missing or malformed, or group or others may read or write it (see
+   *     {@link #requireOwnerOnly})
+   */
   public static PrivateKey readPrivateKey(Path file) {
+    requireOwnerOnly(file);
     Object object;
     Reader reader = open(file);
     try (PEMParser parser = new PEMParser(reader)) {
@@ -121,6 +130,42 @@ public final class Pem {
       throw new PkiException(file + " is an encrypted private key; MedFL needs an unencrypted PKCS#8 key");
     }
     throw new PkiException(file + " is not a PEM private key");
+  }
+
+  /**
+   * Refuses a private key file that group or others may read or write, with the command that fixes it.
+   *
+   * <p>Refusing, not warning: a key others could read must be presumed copied, and a warning in a log is easy to miss.
+   * On file systems without POSIX modes (Windows) there is nothing to check.
+   *
+   * @throws PkiException e.g. "/kits/a/startup/key.pem has mode 644 (...); ...: run chmod 600 /kits/a/startup/key.pem"
+   */
+  public static void requireOwnerOnly(Path file) {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException notPosix) {
+      return;
+    } catch (NoSuchFileException e) {
+      throw new PkiException(file + " does not exist", e);
+    } catch (IOException e) {
+      throw new PkiException(file + " cannot be read: " + e.getMessage(), e);
+    }
+    if (mode.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
+      throw new PkiException(file + " has mode " + octal(mode) + " (group or others have access); a private key must"
+          + " be owner-only: run chmod 600 " + file);
+    }
+  }
+
+  /** The PEM text ("X509 CRL") of a revocation list. */
+  public static String crlToPem(X509CRL crl) {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+      writer.writeObject(crl);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text.toString();
   }
 
   /** The PEM text of {@code certificates}, e.g. to embed a certificate in a JSON record. */
@@ -163,6 +208,14 @@ public final class Pem {
       throw new UncheckedIOException(e);
     }
     return text.toString();
+  }
+
+  private static String octal(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    for (PosixFilePermission permission : mode) {
+      bits |= 1 << (8 - permission.ordinal());
+    }
+    return String.format("%03o", bits);
   }
 
   private static Reader open(Path file) {

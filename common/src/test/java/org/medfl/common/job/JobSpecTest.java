@@ -77,7 +77,7 @@ class JobSpecTest {
     assertEquals("JOB.yaml: unknown key 'epochz' (known: name, model, classes, rounds, min_sites, fraction, "
         + "local_epochs, batch_size, optimizer, round_deadline_seconds, seed, strategy, proximal_mu, "
         + "validation_fraction, sites, class_balance, frames, preprocessing, augmentation, evaluation, "
-        + "secure_aggregation, dp, max_update_norm)", e.getMessage());
+        + "secure_aggregation, dp, max_round_attempts, max_update_norm)", e.getMessage());
   }
 
   @Test

@@ -170,6 +170,70 @@ class StartupKitTest {
     assertSame(kit, kit.requireRole(Role.AUDITOR, Role.ADMIN));
   }
 
+  @Test
+  void keyThatOthersCanReadIsRefusedNamingTheFix() throws Exception {
+    // given
+    Path kitDir = dir.resolve("site-a");
+    writeKit(kitDir, pki.site("site-a"));
+    Path key = kitDir.resolve("startup/key.pem");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // when
+    KitException e = assertThrows(KitException.class, () -> StartupKit.load(kitDir));
+
+    // then
+    assertEquals("kit " + kitDir + ": " + key + " has mode 644 (group or others have access); a private key must be"
+        + " owner-only: run chmod 600 " + key, e.getMessage());
+  }
+
+  @Test
+  void kitSignedFromARequestSaysHowToAddTheKey() throws Exception {
+    // given
+    Path kitDir = dir.resolve("site-d");
+    KitWriter.writeWithoutKey(kitDir, "demo", pki.site("site-d").certificate(), pki.caCertificate(), pki.ca(),
+        "fl.example.org:8443");
+
+    // when
+    KitException e = assertThrows(KitException.class, () -> StartupKit.load(kitDir));
+
+    // then
+    assertEquals("kit " + kitDir + ": startup/key.pem is missing: this kit was signed from a signing request and"
+        + " carries no key; install it into the kit that holds your key with: fl site enroll --complete " + kitDir
+        + " --kit KIT", e.getMessage());
+  }
+
+  @Test
+  void kitSignedFromARequestLoadsWithTheMatchingKeyInPlace() throws Exception {
+    // given
+    Path kitDir = dir.resolve("site-d");
+    Identity site = pki.site("site-d");
+    KitWriter.writeWithoutKey(kitDir, "demo", site.certificate(), pki.caCertificate(), pki.ca(), "fl.example.org:8443");
+    Pem.writePrivateKey(kitDir.resolve("startup/key.pem"), site.privateKey());
+
+    // when
+    StartupKit kit = StartupKit.load(kitDir);
+
+    // then
+    assertEquals(site.certificate(), kit.identity().certificate());
+    assertEquals(Role.SITE, kit.role());
+    assertEquals(kitDir.resolve("startup/crl.pem"), kit.crlFile());
+  }
+
+  @Test
+  void kitSignedFromARequestRefusesAnotherKey() throws Exception {
+    // given
+    Path kitDir = dir.resolve("site-d");
+    KitWriter.writeWithoutKey(kitDir, "demo", pki.site("site-d").certificate(), pki.caCertificate(), pki.ca(),
+        "fl.example.org:8443");
+    Pem.writePrivateKey(kitDir.resolve("startup/key.pem"), pki.site("site-e").privateKey());
+
+    // when
+    KitException e = assertThrows(KitException.class, () -> StartupKit.load(kitDir));
+
+    // then
+    assertEquals("kit " + kitDir + ": startup/key.pem is not the private key of startup/cert.pem", e.getMessage());
+  }
+
   private void writeKit(Path kitDir, Identity id) {
     KitWriter.write(kitDir, "demo", id, pki.caCertificate(), pki.ca(), "fl.example.org:8443");
   }

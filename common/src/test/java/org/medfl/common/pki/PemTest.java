@@ -3,6 +3,7 @@ package org.medfl.common.pki;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +59,40 @@ class PemTest {
   }
 
   @Test
-  void readingCertificateAsKeyNamesFileAndProblem() {
+  void keyThatGroupOrOthersCanReadIsRefusedWithTheFix() throws Exception {
+    // given
+    Path file = dir.resolve("key.pem");
+    Pem.writePrivateKey(file, pki.site("site-a").privateKey());
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // when
+    PkiException e = assertThrows(PkiException.class, () -> Pem.readPrivateKey(file));
+
+    // then
+    assertEquals(file + " has mode 644 (group or others have access); a private key must be owner-only:"
+        + " run chmod 600 " + file, e.getMessage());
+  }
+
+  @Test
+  void keyWritableByGroupIsRefusedToo() throws Exception {
+    // given
+    Path file = dir.resolve("key.pem");
+    Pem.writePrivateKey(file, pki.site("site-a").privateKey());
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw--w----"));
+
+    // when
+    PkiException e = assertThrows(PkiException.class, () -> Pem.readPrivateKey(file));
+
+    // then
+    assertTrue(e.getMessage().startsWith(file + " has mode 620 "), e.getMessage());
+  }
+
+  @Test
+  void readingCertificateAsKeyNamesFileAndProblem() throws Exception {
     // given
     Path file = dir.resolve("key.pem");
     Pem.writeCertificates(file, pki.caCertificate());
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
     // when
     PkiException e = assertThrows(PkiException.class, () -> Pem.readPrivateKey(file));

@@ -21,12 +21,17 @@ import org.medfl.common.pki.Role;
 import org.medfl.proto.v1.AdminGrpc;
 import org.medfl.proto.v1.AuditGrpc;
 import org.medfl.proto.v1.FleetGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Admits a call only if the caller's certificate (already verified against the consortium CA by TLS) carries a role
- * allowed for that rpc. Rpcs missing from the table are refused: access is denied by default.
+ * Admits a call only if the caller's certificate (already verified against the consortium CA by TLS) is still good
+ * (not expired, not revoked: {@link CertificateCheck}) and carries a role allowed for that rpc. Rpcs missing from the
+ * table are refused: access is denied by default. Refusals are logged, since a job's audit log cannot hold them.
  */
 public final class RoleInterceptor implements ServerInterceptor {
+  private static final Logger LOG = LoggerFactory.getLogger(RoleInterceptor.class);
+
   /** The one table of which roles may call which rpc. */
   static final Map<String, Set<Role>> ALLOWED = Map.ofEntries(
       Map.entry(FleetGrpc.getJoinMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
@@ -35,12 +40,25 @@ public final class RoleInterceptor implements ServerInterceptor {
       Map.entry(FleetGrpc.getPushUpdateMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getReportEvaluationMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(FleetGrpc.getSecAggMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
+      Map.entry(FleetGrpc.getDeclineTaskMethod().getFullMethodName(), EnumSet.of(Role.SITE)),
       Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getAbortJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN)),
       Map.entry(AdminGrpc.getGetJobMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
       Map.entry(AdminGrpc.getListJobsMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
       Map.entry(AdminGrpc.getDownloadModelMethod().getFullMethodName(), EnumSet.of(Role.ADMIN, Role.AUDITOR)),
       Map.entry(AuditGrpc.getReadAuditLogMethod().getFullMethodName(), EnumSet.of(Role.AUDITOR, Role.ADMIN)));
+
+  private final CertificateCheck certificates;
+
+  /** An interceptor that checks expiry but no revocation list. */
+  public RoleInterceptor() {
+    this(CertificateCheck.expiryOnly());
+  }
+
+  /** @param certificates decides, per call, whether the caller's certificate is still good */
+  public RoleInterceptor(CertificateCheck certificates) {
+    this.certificates = certificates;
+  }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -51,19 +69,26 @@ public final class RoleInterceptor implements ServerInterceptor {
     try {
       peer = session == null ? Optional.empty() : Peer.fromSslSession(session);
     } catch (PkiException e) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription("certificate names no valid role: " + e.getMessage()));
+      return refuse(call, method, Status.PERMISSION_DENIED.withDescription(
+          "certificate names no valid role: " + e.getMessage()));
     }
     if (peer.isEmpty()) {
-      return refuse(call, Status.UNAUTHENTICATED.withDescription("a client certificate from the consortium CA is required"));
+      return refuse(call, method, Status.UNAUTHENTICATED.withDescription(
+          "a client certificate from the consortium CA is required"));
+    }
+    X509Certificate certificate = leafCertificate(session);
+    Optional<String> bad = certificates.refusal(certificate);
+    if (bad.isPresent()) {
+      return refuse(call, method, Status.UNAUTHENTICATED.withDescription(bad.get()));
     }
     Set<Role> allowed = ALLOWED.get(method);
     if (allowed == null || !allowed.contains(peer.get().role())) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(peer.get().name() + " is a "
+      return refuse(call, method, Status.PERMISSION_DENIED.withDescription(peer.get().name() + " is a "
           + peer.get().role().certValue() + "; " + method + " needs one of "
           + (allowed == null ? "[]" : allowed.stream().map(Role::certValue).toList())));
     }
     Context context = Context.current().withValue(Callers.PEER, peer.get())
-        .withValue(Callers.CERTIFICATE, leafCertificate(session));
+        .withValue(Callers.CERTIFICATE, certificate);
     return Contexts.interceptCall(context, call, headers, next);
   }
 
@@ -75,7 +100,9 @@ public final class RoleInterceptor implements ServerInterceptor {
     }
   }
 
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String method, Status status) {
+    LOG.warn("refused {} from {}: {} {}", method, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+        status.getCode(), status.getDescription());
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
   }

@@ -26,6 +26,8 @@ import org.medfl.coordinator.round.UpdateNormBound;
 import org.medfl.coordinator.round.UpdateRejected;
 import org.medfl.common.metrics.EvaluationMetrics;
 import org.medfl.common.metrics.MetricsProto;
+import org.medfl.proto.v1.DeclineAck;
+import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.EvaluationAck;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.common.pki.Pem;
@@ -52,6 +54,8 @@ import org.medfl.proto.v1.VectorHeader;
 public final class FleetService extends FleetGrpc.FleetImplBase {
   /** Long polls are held at most this long, so idle connections still show the site is alive. */
   static final long MAX_POLL_MILLIS = 30_000;
+  /** Longest reason a site may give for declining a task; a line, not a document. */
+  static final int MAX_DECLINE_REASON = 500;
 
   private final String consortium;
   private final SiteRoster roster;
@@ -140,6 +144,29 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
       driver.get().acceptSecAgg(site, message.getRound(), stage, message.getPayload().toByteArray(),
           Pem.certificatesToPem(Callers.certificate()));
       reply.onNext(SecAggAck.getDefaultInstance());
+      reply.onCompleted();
+    } catch (UpdateRejected e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    }
+  }
+
+  /** A site will not do its task: the round stops waiting for it. */
+  @Override
+  public void declineTask(DeclineRequest request, StreamObserver<DeclineAck> reply) {
+    String site = Callers.current().name();
+    Optional<RoundDriver> driver = job(request.getJobId(), reply);
+    if (driver.isEmpty()) {
+      return;
+    }
+    String reason = request.getReason().strip();
+    if (reason.isEmpty() || reason.length() > MAX_DECLINE_REASON) {
+      reply.onError(Status.INVALID_ARGUMENT.withDescription("a decline needs a one-line reason of at most "
+          + MAX_DECLINE_REASON + " characters").asRuntimeException());
+      return;
+    }
+    try {
+      driver.get().decline(site, request.getRound(), reason);
+      reply.onNext(DeclineAck.getDefaultInstance());
       reply.onCompleted();
     } catch (UpdateRejected e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
@@ -264,11 +291,19 @@ public final class FleetService extends FleetGrpc.FleetImplBase {
       }
       driver = found.get();
       VectorHeader vector = first.getUpdate();
+      UpdateOffer offer = new UpdateOffer(first.getJobId(), first.getRound(), first.getNumExamples(),
+          first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
+          first.getBaseSha256(), vector.getLength(), vector.getSha256(), first.getSignature().toByteArray(),
+          siteCertificate, first.getMasked());
+      if (driver.alreadyCounted(site, offer)) {
+        // A retry after a lost acknowledgement: answer as before, without reading the bytes again.
+        done = true;
+        reply.onNext(PushReply.newBuilder().setAccepted(true).setReason("already counted").build());
+        reply.onCompleted();
+        return;
+      }
       try {
-        long length = driver.admit(site, new UpdateOffer(first.getJobId(), first.getRound(), first.getNumExamples(),
-            first.getTrainLoss(), first.getValAccuracy(), first.getNumValExamples(), first.getTrainSeconds(),
-            first.getBaseSha256(), vector.getLength(), vector.getSha256(), first.getSignature().toByteArray(),
-            siteCertificate, first.getMasked()));
+        long length = driver.admit(site, offer);
         if (!receiving.add(driver.jobId() + "/" + site)) {
           fail(Status.RESOURCE_EXHAUSTED, "site " + site + " is already uploading an update for job "
               + driver.jobId() + "; send again once that upload has ended");

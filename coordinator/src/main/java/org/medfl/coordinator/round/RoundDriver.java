@@ -14,8 +14,6 @@ import org.medfl.common.crypto.Statements;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
 import org.medfl.common.privacy.JobPrivacy;
-import org.medfl.common.secagg.AggregateResult;
-import org.medfl.common.secagg.SecAggAbort;
 import org.medfl.common.secagg.SecAggParameters;
 import org.medfl.common.job.JobSpec;
 import org.medfl.common.metrics.EvaluationMetrics;
@@ -43,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoundDriver implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RoundDriver.class);
-  /** A round that ends with fewer than min_sites updates is retried this many times before the job fails. */
-  static final int MAX_ATTEMPTS_PER_ROUND = 3;
   private static final String COORDINATOR = "coordinator";
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
   /** Per-coordinate bound of updates under secure aggregation without DP; model deltas per round are far smaller. */
@@ -69,7 +65,8 @@ public final class RoundDriver implements Runnable {
   private float[] global;
   private OpenRound open;
   private SecureRound secure;
-  private OpenEvaluation openEvaluation;
+  private final EvaluationPhase evaluation;
+  private final SecureStages secureStages;
   private boolean abortRequested;
   private String abortedBy;
   private String abortReason;
@@ -100,6 +97,8 @@ public final class RoundDriver implements Runnable {
     this.initialModel = initialModel;
     this.signer = signer;
     this.signerPem = Pem.certificatesToPem(signer.certificate());
+    this.evaluation = new EvaluationPhase(record.id(), lock, audit, board, () -> abortRequested);
+    this.secureStages = new SecureStages(record.id(), lock, board, audit, () -> abortRequested);
   }
 
   /** The job's id. */
@@ -147,10 +146,15 @@ public final class RoundDriver implements Runnable {
           }
           round++;
           attempts = 0;
-        } else if (++attempts >= MAX_ATTEMPTS_PER_ROUND) {
-          fail("round " + round + " got fewer than " + spec.minSites() + " usable updates "
-              + MAX_ATTEMPTS_PER_ROUND + " times in a row");
-          return;
+        } else {
+          attempts++;
+          boolean retry = attempts < spec.maxRoundAttempts();
+          recordFailedRound(finished, attempts, retry);
+          if (!retry) {
+            fail("round " + round + " got fewer than " + spec.minSites() + " usable updates "
+                + spec.maxRoundAttempts() + " times in a row (max_round_attempts)");
+            return;
+          }
         }
       }
       if (aborting()) {
@@ -174,6 +178,19 @@ public final class RoundDriver implements Runnable {
     } finally {
       board.withdraw(jobId());
     }
+  }
+
+  /** Audits a round that ended short of min_sites usable updates, with why and whether it is tried again. */
+  private void recordFailedRound(OpenRound failed, int attempt, boolean retry) {
+    List<String> missing = failed.missing();
+    audit.append(COORDINATOR, "round_failed", detail("round", failed.round, "attempt", attempt,
+        "max_round_attempts", spec.maxRoundAttempts(), "accepted", failed.accepted.size(),
+        "min_sites", spec.minSites(), "rejected", failed.rejected, "missing_sites", missing,
+        "next", retry ? "retry" : "fail the job"));
+    LOG.warn("job {} round {} failed (attempt {} of {}): {} usable updates, {} needed{}{}", jobId(), failed.round,
+        attempt, spec.maxRoundAttempts(), failed.accepted.size(), spec.minSites(),
+        failed.rejected.isEmpty() ? "" : "; refused " + failed.rejected,
+        missing.isEmpty() ? "" : "; no answer from " + missing);
   }
 
   /** True (and audited) when running {@code round} would take the job's epsilon above its max_epsilon. */
@@ -277,20 +294,10 @@ public final class RoundDriver implements Runnable {
     if (!missing.isEmpty() && !aborting()) {
       audit.append(COORDINATOR, "deadline_passed", detail("round", round, "missing_sites", missing));
     }
-    if (current.accepted.size() < spec.minSites() && !aborting()) {
-      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
-          "min_sites", spec.minSites(), "rejected", current.rejected, "missing_sites", missing));
-      LOG.warn("job {} round {} failed: {} usable updates, {} needed", jobId(), round,
-          current.accepted.size(), spec.minSites());
-    }
     return current;
   }
 
-  /**
-   * A round under secure aggregation: advertise keys, share keys, masked input (the sites train here), unmask. Each
-   * stage closes when every expected site answered or its deadline passed; if fewer than the threshold remain at any
-   * stage the round aborts cleanly (nothing is unmasked) and is retried like any failed round.
-   */
+  /** A round under secure aggregation (see {@link SecureStages}); the sites train during its masked-input stage. */
   private OpenRound runSecureRound(int round, List<String> selected) throws InterruptedException {
     long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
     long keyStageMillis = Math.min(60_000, spec.roundDeadlineSeconds() * 1000L / 4);
@@ -301,8 +308,10 @@ public final class RoundDriver implements Runnable {
     OpenRound current;
     SecureRound protocol;
     String globalSha;
+    int length;
     synchronized (lock) {
       globalSha = checkpoint.modelSha256();
+      length = global.length;
       current = new OpenRound(round, new LinkedHashSet<>(selected), new Precomputed(result), deadline);
       protocol = new SecureRound(jobId(), round, selected, parameters, global.length);
       open = current;
@@ -315,63 +324,25 @@ public final class RoundDriver implements Runnable {
         detail("threshold", spec.secureAggregation().threshold(), "clip", clip, "max_weight", SECAGG_MAX_WEIGHT)));
     LOG.info("job {} round {}/{} opened with secure aggregation for {}", jobId(), round, spec.rounds(), selected);
     try {
-      for (SecureRound.Stage stage : SecureRound.Stage.values()) {
-        long stageDeadline = stage == SecureRound.Stage.MASKED_INPUT ? deadline
-            : Math.min(deadline, System.currentTimeMillis() + keyStageMillis);
-        List<String> sites;
+      float[] mean = secureStages.run(current, protocol, deadline, keyStageMillis,
+          (stage, site) -> new TrainTask(jobId(), round, specYaml, globalSha, length, deadline,
+              signature, signerPem, head, false, new SecAggTaskData(stage, selected.size(),
+                  spec.secureAggregation().threshold(), clip, SECAGG_MAX_WEIGHT, protocol.inputsFor(site),
+                  protocol.certificates())),
+          this::setActivity);
+      if (mean != null) {
         synchronized (lock) {
-          sites = new ArrayList<>(protocol.expected());
-          activity = "round " + round + " secure aggregation " + stage + ": waiting for " + sites;
-          for (String site : sites) {
-            board.assign(site, new TrainTask(jobId(), round, specYaml, globalSha, global.length, deadline, signature,
-                signerPem, head, false, new SecAggTaskData(stage, selected.size(),
-                    spec.secureAggregation().threshold(), clip, SECAGG_MAX_WEIGHT, protocol.inputsFor(site),
-                    protocol.certificates())));
+          float[] next = new float[global.length];
+          for (int i = 0; i < next.length; i++) {
+            next[i] = global[i] + mean[i];
           }
-          while (!protocol.stageComplete() && !abortRequested) {
-            long remaining = stageDeadline - System.currentTimeMillis();
-            if (remaining <= 0) {
-              break;
-            }
-            lock.wait(Math.min(remaining, 1000));
-          }
-          board.withdraw(jobId());
-          if (abortRequested) {
-            current.closed = true;
-            return current;
-          }
-          protocol.closeStage();
+          result[0] = next;
         }
       }
-      synchronized (lock) {
-        AggregateResult sum = protocol.finish();
-        float[] mean = sum.mean();
-        float[] next = new float[global.length];
-        for (int i = 0; i < next.length; i++) {
-          next[i] = global[i] + mean[i];
-        }
-        result[0] = next;
-        current.accepted.keySet().retainAll(sum.contributors());
-        current.closed = true;
-      }
-      audit.append(COORDINATOR, "secure_aggregation_unmasked", detail("round", round,
-          "contributors", new ArrayList<>(current.accepted.keySet())));
-    } catch (SecAggAbort e) {
-      synchronized (lock) {
-        current.closed = true;
-        current.accepted.clear();
-      }
-      board.withdraw(jobId());
-      audit.append(COORDINATOR, "secure_aggregation_aborted", detail("round", round, "reason", e.getMessage()));
-      LOG.warn("job {} round {}: secure aggregation aborted: {}", jobId(), round, e.getMessage());
     } finally {
       synchronized (lock) {
         secure = null;
       }
-    }
-    if (current.accepted.size() < spec.minSites() && !aborting()) {
-      audit.append(COORDINATOR, "round_failed", detail("round", round, "accepted", current.accepted.size(),
-          "min_sites", spec.minSites(), "missing_sites", current.missing()));
     }
     return current;
   }
@@ -451,47 +422,28 @@ public final class RoundDriver implements Runnable {
       return;
     }
     long deadline = System.currentTimeMillis() + spec.roundDeadlineSeconds() * 1000L;
-    OpenEvaluation evaluation;
     String sha;
     long length;
     synchronized (lock) {
       sha = checkpoint.modelSha256();
       length = global.length;
-      evaluation = new OpenEvaluation(round, sha, new LinkedHashSet<>(sites));
-      openEvaluation = evaluation;
       activity = "round " + round + ": evaluating the global model at " + sites;
     }
     byte[] signature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
-    ChainHead head = audit.append(COORDINATOR, "evaluation_opened", detail("round", round, "sites", sites,
-        "model_sha256", sha));
-    for (String site : sites) {
-      board.assign(site, new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head,
-          true, null));
-    }
-    synchronized (lock) {
-      while (evaluation.reports.size() < evaluation.sites.size() && !abortRequested) {
-        long remaining = deadline - System.currentTimeMillis();
-        if (remaining <= 0) {
-          break;
-        }
-        lock.wait(Math.min(remaining, 1000));
-      }
-      evaluation.closed = true;
-      openEvaluation = null;
-    }
-    board.withdraw(jobId());
-    if (evaluation.reports.isEmpty()) {
+    Map<String, EvaluationMetrics> reports = evaluation.run(round, sha, sites, deadline,
+        head -> new TrainTask(jobId(), round, specYaml, sha, length, deadline, signature, signerPem, head, true, null));
+    if (reports.isEmpty()) {
       audit.append(COORDINATOR, "evaluation_skipped", detail("round", round, "reason", "no site reported in time"));
       return;
     }
-    EvaluationMetrics aggregate = EvaluationMetrics.weightedMean(new ArrayList<>(evaluation.reports.values()));
+    EvaluationMetrics aggregate = EvaluationMetrics.weightedMean(new ArrayList<>(reports.values()));
     ChainHead committed = audit.append(COORDINATOR, "evaluation_aggregated", detail("round", round,
-        "sites", new ArrayList<>(evaluation.reports.keySet()), "examples", aggregate.examples(),
+        "sites", new ArrayList<>(reports.keySet()), "examples", aggregate.examples(),
         "accuracy", aggregate.accuracy(), "macro_recall", aggregate.macroRecall(),
         "macro_specificity", aggregate.macroSpecificity(), "auc", aggregate.auc()));
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     RoundRecord last = rounds.remove(rounds.size() - 1);
-    rounds.add(last.withEvaluation(aggregate, new LinkedHashMap<>(evaluation.reports)));
+    rounds.add(last.withEvaluation(aggregate, new LinkedHashMap<>(reports)));
     Checkpoint cp = new Checkpoint(checkpoint.round(), checkpoint.modelSha256(), committed, rounds);
     store.writeCheckpoint(cp);
     synchronized (lock) {
@@ -508,39 +460,7 @@ public final class RoundDriver implements Runnable {
    */
   public void acceptEvaluation(String site, int round, String modelSha256, EvaluationMetrics parsed)
       throws UpdateRejected {
-    synchronized (lock) {
-      OpenEvaluation evaluation = openEvaluation;
-      if (evaluation == null || evaluation.closed || evaluation.round != round) {
-        throw new UpdateRejected("no evaluation of round " + round + " of job " + jobId() + " is open");
-      }
-      if (!evaluation.sites.contains(site) || evaluation.reports.containsKey(site)) {
-        throw new UpdateRejected("site " + site + " was not asked for, or already sent, this evaluation");
-      }
-      if (!evaluation.modelSha256.equals(modelSha256)) {
-        throw new UpdateRejected("evaluation of model " + shortSha(modelSha256) + ", not round " + round + "'s "
-            + shortSha(evaluation.modelSha256));
-      }
-      evaluation.reports.put(site, parsed);
-      audit.append(site, "evaluation_received", detail("round", round, "examples", parsed.examples(),
-          "accuracy", parsed.accuracy(), "auc", parsed.auc()));
-      board.complete(site, jobId(), round);
-      lock.notifyAll();
-    }
-  }
-
-  /** The evaluation phase in progress; guarded by the driver's lock. */
-  private static final class OpenEvaluation {
-    final int round;
-    final String modelSha256;
-    final java.util.Set<String> sites;
-    final Map<String, EvaluationMetrics> reports = new LinkedHashMap<>();
-    boolean closed;
-
-    OpenEvaluation(int round, String modelSha256, java.util.Set<String> sites) {
-      this.round = round;
-      this.modelSha256 = modelSha256;
-      this.sites = sites;
-    }
+    evaluation.accept(site, round, modelSha256, parsed);
   }
 
   private void finishAs(JobState state, String message, String event, Map<String, Object> details) {
@@ -614,6 +534,63 @@ public final class RoundDriver implements Runnable {
       return "update signature does not verify with site " + site + "'s certificate";
     }
     return null;
+  }
+
+  /**
+   * True when this exact update (same site, round and digest) was already counted: the site is retrying an upload
+   * whose acknowledgement it never received. The retry is audited and answered as accepted, and counted only once.
+   */
+  public boolean alreadyCounted(String site, UpdateOffer offer) {
+    synchronized (lock) {
+      SiteReport counted = null;
+      if (open != null && open.round == offer.round()) {
+        counted = open.accepted.get(site);
+      } else {
+        for (RoundRecord done : checkpoint.rounds()) {
+          if (done.round() == offer.round()) {
+            counted = done.reports().stream().filter(r -> r.site().equals(site)).findFirst().orElse(null);
+          }
+        }
+      }
+      if (counted == null || !counted.sha256().equals(offer.sha256())) {
+        return false;
+      }
+      byte[] statement = Statements.update(jobId(), offer.round(), site, offer.numExamples(), offer.baseSha256(),
+          offer.sha256());
+      if (!Signatures.verify(offer.siteCertificate().getPublicKey(), statement, offer.signature())) {
+        return false;
+      }
+      audit.append(site, "update_retransmitted", detail("round", offer.round(), "sha256", offer.sha256(),
+          "counted", "once"));
+      LOG.info("job {} round {}: {} sent its update again (acknowledgement lost?); it counts once", jobId(),
+          offer.round(), site);
+      return true;
+    }
+  }
+
+  /**
+   * A site says it will not do its task of {@code round} (training or evaluation): the round stops waiting for it.
+   *
+   * @throws UpdateRejected when the site has no open task in that round
+   */
+  public void decline(String site, int round, String reason) throws UpdateRejected {
+    synchronized (lock) {
+      boolean training = open != null && !open.closed && open.round == round && open.selected.contains(site)
+          && !open.answered(site);
+      if (training) {
+        open.rejected.put(site, "declined: " + reason);
+        if (secure != null) {
+          secure.drop(site);
+        }
+      } else if (!evaluation.decline(site, round)) {
+        throw new UpdateRejected("site " + site + " has no open task in round " + round + " of job " + jobId());
+      }
+      audit.append(site, "task_declined", detail("round", round, "reason", reason,
+          "task", training ? "train" : "evaluate"));
+      board.complete(site, jobId(), round);
+      lock.notifyAll();
+      LOG.warn("job {} round {}: {} declined its task: {}", jobId(), round, site, reason);
+    }
   }
 
   /** Records that a site's update was refused after admission (bad digest, non-finite values...). */
@@ -705,8 +682,7 @@ public final class RoundDriver implements Runnable {
    */
   public float[] modelFor(String site, int round) throws UpdateRejected {
     synchronized (lock) {
-      OpenEvaluation evaluation = openEvaluation;
-      if (evaluation != null && !evaluation.closed && evaluation.round == round && evaluation.sites.contains(site)) {
+      if (evaluation.evaluating(site, round)) {
         return global;
       }
       if (open == null || open.closed || open.round != round) {
@@ -786,7 +762,7 @@ public final class RoundDriver implements Runnable {
     return text == null || text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
   }
 
-  private static String shortSha(String sha) {
+  static String shortSha(String sha) {
     return sha == null || sha.length() < 12 ? String.valueOf(sha) : sha.substring(0, 12);
   }
 

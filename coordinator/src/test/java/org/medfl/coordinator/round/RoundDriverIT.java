@@ -10,7 +10,6 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medfl.common.audit.AuditVerifier;
@@ -21,8 +20,6 @@ import org.medfl.coordinator.job.RoundRecord;
 import org.medfl.coordinator.testing.LoopbackCoordinator;
 import org.medfl.coordinator.testing.SiteHandle;
 import org.medfl.coordinator.testing.TestJobs;
-import org.medfl.proto.v1.AdminGrpc;
-import org.medfl.proto.v1.SubmitJobRequest;
 import org.medfl.proto.v1.Task;
 import org.medfl.proto.v1.VectorHeader;
 
@@ -182,9 +179,7 @@ class RoundDriverIT {
     }
   }
 
-  private String submit(LoopbackCoordinator coordinator, String yaml) {
-    return AdminGrpc.newBlockingStub(coordinator.channelFor(pki.admin("alice")))
-        .withDeadlineAfter(30, TimeUnit.SECONDS)
-        .submitJob(SubmitJobRequest.newBuilder().setJobSpecYaml(yaml).build()).getJobId();
+  private static String submit(LoopbackCoordinator coordinator, String yaml) {
+    return coordinator.submit(yaml);
   }
 }

@@ -10,6 +10,7 @@ import org.medfl.client.data.DataException;
 import org.medfl.client.data.DataInspector;
 import org.medfl.client.data.DemoData;
 import org.medfl.client.data.DicomPhantoms;
+import org.medfl.client.data.SiteData;
 import org.medfl.common.job.JobSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,6 +90,7 @@ final class DataCommand {
       "Check a site's data folder before it joins a job: images per label, patients, modalities, sizes,",
       "unreadable files with reasons, exact duplicates, and with --job whether the data fits the job.",
       "Reads DATA/<label>/**/*.dcm|png|jpg or a DATA/manifest.csv of path,label[,patient_id].",
+      "Never opens links that lead out of DIR, FIFOs, devices or folders named like images; lists them as unreadable.",
       "Exit 0: usable; 1: nothing usable; 2: bad usage."})
   static final class Inspect implements Callable<Integer> {
     @Mixin
@@ -104,16 +106,24 @@ final class DataCommand {
         + "channels and input size.")
     Path jobFile;
 
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + SiteData.DEFAULT_MAX_PIXELS,
+        description = "Count images larger than N pixels as unreadable, as 'fl site start --max-pixels N' would skip "
+            + "them (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
     @Override
     public Integer call() {
       if (!Files.exists(dir)) {
         throw new CliException(ExitCodes.USAGE, dir + " does not exist; give the site's data folder");
       }
+      if (maxPixels < 1) {
+        throw new CliException(ExitCodes.USAGE, "--max-pixels must be at least 1, got " + maxPixels);
+      }
       JobSpec job = jobFile == null ? null : readJob(jobFile);
       var bar = new ProgressBar(spec.commandLine().getErr(), System::nanoTime);
       DataInspector.Report report;
       try {
-        report = DataInspector.inspect(dir, job, bar);
+        report = DataInspector.inspect(dir, job, bar, maxPixels);
       } catch (DataException e) {
         throw new CliException(ExitCodes.USAGE, e.getMessage());
       }

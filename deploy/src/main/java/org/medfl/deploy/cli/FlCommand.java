@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
         "     --sites a,b --admins alice --auditors audit --out kits",
         "  fl coordinator start --kit kits/coordinator --state /var/lib/medfl",
         "  fl site start --kit kits/a --data /srv/xray  at each hospital",
+        "  fl site enroll --name d --kit kit-d          a new site makes its own key",
+        "  fl provision revoke d --ca-dir kits/consortium-ca",
         "  fl job submit --kit kits/alice job.yaml      as a consortium admin",
         "  fl audit verify --kit kits/audit JOB_ID      as an auditor",
         ""},

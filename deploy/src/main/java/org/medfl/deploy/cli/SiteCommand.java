@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.medfl.client.SiteAgent;
 import org.medfl.client.connect.Backoff;
+import org.medfl.client.data.SiteData;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.privacy.PrivacyBudget;
 import org.medfl.client.privacy.PrivacyPolicy;
 import org.medfl.client.egress.LedgerEntry;
 import org.medfl.client.egress.LedgerVerifier;
+import org.medfl.common.kit.Enrollment;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.pki.Role;
 import picocli.CommandLine.Command;
@@ -21,8 +23,75 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** fl site: run a hospital's site agent. */
 @Command(mixinStandardHelpOptions = true, name = "site", description = "Run a site agent next to a hospital's data.",
-    subcommands = {SiteCommand.Start.class, SiteCommand.Status.class, SiteCommand.Ledger.class})
+    subcommands = {SiteCommand.Enroll.class, SiteCommand.Start.class, SiteCommand.Status.class,
+        SiteCommand.Ledger.class})
 final class SiteCommand {
+  /** fl site enroll. */
+  @Command(name = "enroll", description = {
+      "Join the consortium, or renew this site's key; the private key never leaves",
+      "this machine.",
+      "  1. fl site enroll --name NAME --kit KIT",
+      "     writes KIT/enroll/key.pem (mode 600) and KIT/enroll/NAME.csr.pem",
+      "  2. send NAME.csr.pem to the CA operator, who runs fl provision sign",
+      "  3. fl site enroll --complete SIGNED_KIT --kit KIT",
+      "     installs the kit they send back with the key from step 1",
+      "On an existing kit, step 1 needs no --name: it renews the key, and step 3",
+      "keeps local/ (site state, privacy budget)."})
+  static final class Enroll implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"--kit", "--out"}, required = true, paramLabel = "DIR",
+        description = "This site's kit folder: created if new, or the kit whose key is renewed.")
+    Path kitDir;
+
+    @Option(names = "--name", paramLabel = "NAME",
+        description = "The site's name in the consortium (default: the name of the kit in --kit).")
+    String name;
+
+    @Option(names = "--complete", paramLabel = "SIGNED_KIT",
+        description = "Install the kit from fl provision sign with the key made by the first step.")
+    Path signed;
+
+    @Override
+    public Integer call() {
+      var out = spec.commandLine().getOut();
+      if (signed != null) {
+        if (name != null) {
+          throw new CliException(ExitCodes.USAGE, "--name goes with the first step; --complete takes the name from"
+              + " the signed kit " + signed);
+        }
+        boolean rotation = Files.exists(kitDir.resolve("startup"));
+        StartupKit kit = Enrollment.complete(kitDir, signed);
+        out.printf("kit %s ready: %s %s of consortium %s, certificate serial %s valid until %s, coordinator %s:%d%n",
+            kitDir, kit.role().certValue(), kit.name(), kit.consortium(),
+            kit.identity().certificate().getSerialNumber().toString(16),
+            kit.identity().certificate().getNotAfter().toInstant(), kit.coordinatorHost(), kit.coordinatorPort());
+        if (rotation) {
+          out.printf("the previous key is deleted; restart the site agent to use the new certificate, then ask the CA"
+              + " operator to revoke the old one: fl provision revoke %s --superseded%n", kit.name());
+        } else {
+          out.printf("start it with: fl site start --kit %s --data DIR%n", kitDir);
+        }
+      } else {
+        Enrollment.Request request = Enrollment.begin(kitDir, name);
+        out.printf("private key: %s (mode 600; it never leaves this machine)%n", request.key());
+        out.printf("signing request: %s%n", request.request());
+        out.printf("key fingerprint: %s%n", request.fingerprint());
+        out.printf("next: send %s to the consortium's CA operator (it holds no secret) and read them the fingerprint;"
+            + " they run%n  fl provision sign --ca-dir consortium-ca --csr %s --role site --fingerprint %s%s%n",
+            request.request().getFileName(), request.request().getFileName(), request.fingerprint(),
+            request.rotation() ? " --rotate" : "");
+        out.printf("then install the kit they send back: fl site enroll --complete SIGNED_KIT --kit %s%n", kitDir);
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
   /** fl site start. */
   @Command(name = "start", description = {
       "Join the consortium and train on local data whenever the coordinator asks. Only model updates leave the site;",
@@ -45,11 +114,19 @@ final class SiteCommand {
     @Option(names = "--state", paramLabel = "DIR", description = "Site state (egress ledger); default KIT/local/state.")
     Path state;
 
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + SiteData.DEFAULT_MAX_PIXELS,
+        description = "Skip images larger than N pixels (width x height, times frames decoded for DICOM), read from "
+            + "their headers before decoding: a guard against decompression bombs (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
     @Override
     public Integer call() {
       StartupKit kit = KitOptions.load(kitDir, Role.SITE);
       if (!Files.isDirectory(data)) {
         throw new CliException(ExitCodes.USAGE, "--data " + data + " is not a directory");
+      }
+      if (maxPixels < 1) {
+        throw new CliException(ExitCodes.USAGE, "--max-pixels must be at least 1, got " + maxPixels);
       }
       Path stateDir = state != null ? state : kitDir.resolve("local").resolve("state");
       EgressLedger ledger = new EgressLedger(stateDir.resolve("egress.jsonl"));
@@ -64,7 +141,7 @@ final class SiteCommand {
         }
       });
       PrivacyPolicy policy = PrivacyPolicy.load(kitDir);
-      agent.withPrivacy(policy, PrivacyBudget.open(stateDir));
+      agent.withPrivacy(policy, PrivacyBudget.open(stateDir)).withMaxPixels(maxPixels);
       spec.commandLine().getOut().printf("site %s of consortium %s: connecting to %s:%d; egress ledger %s%n",
           kit.name(), kit.consortium(), kit.coordinatorHost(), kit.coordinatorPort(), ledger.file().toAbsolutePath());
       spec.commandLine().getOut().printf("privacy policy: %s%n", policy.isDefault()

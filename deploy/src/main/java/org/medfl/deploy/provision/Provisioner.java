@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates a consortium: a new CA in {@code <out>/consortium-ca/} and one startup kit per participant in
- * {@code <out>/<name>/}.
+ * Creates a consortium: a new CA in {@code <out>/consortium-ca/} (with its index of issued certificates and a first,
+ * empty CRL; see {@link CaStore}) and one startup kit per participant in {@code <out>/<name>/}. Later participants
+ * join through {@link KitSigner}, and leave through {@link Revoker}.
  *
  * <p>Everything is issued in memory and written under {@code <out>/.wip-*} first, then each folder is renamed into
  * place, so a failure leaves no half-written kit. Nothing that exists is ever overwritten.
@@ -40,7 +41,12 @@ public final class Provisioner {
       certificates that every participant will trust.
 
       Keep this folder OFFLINE (an encrypted USB stick in a safe, not a shared drive or
-      the coordinator host). It is only needed to provision new participants.
+      the coordinator host). It is only needed to add, rotate and revoke participants:
+        fl provision sign --ca-dir THIS_FOLDER --csr NAME.csr.pem --role site [--rotate]
+        fl provision revoke NAME --ca-dir THIS_FOLDER [--superseded | --serial HEX]
+        fl provision list --ca-dir THIS_FOLDER
+      issued.json lists every certificate issued and revoked; crl.pem is the latest
+      revocation list: copy it to the coordinator as startup/crl.pem after each revoke.
       Give each participant only its own kit folder; never copy ca-key.pem into a kit.
       """;
 
@@ -77,10 +83,14 @@ public final class Provisioner {
     try {
       ca.writeTo(wip.resolve(CA_DIR));
       Files.writeString(wip.resolve(CA_DIR).resolve("README.txt"), CA_README, StandardCharsets.UTF_8);
+      CaStore.initialize(wip.resolve(CA_DIR), ca, coordinator,
+          identities.stream().map(id -> IssuedCertificate.of(id.certificate())).toList());
       for (Identity identity : identities) {
         KitWriter.write(wip.resolve(identity.name()), consortium, identity, ca.certificate(), ca,
             coordinator.toString());
       }
+      // The coordinator starts with the first, empty CRL where it looks for revocations (see StartupKit.crlFile).
+      Files.copy(wip.resolve(CA_DIR).resolve(CaStore.CRL), wip.resolve(COORDINATOR).resolve("startup/crl.pem"));
       List<String> folders = new ArrayList<>();
       folders.add(CA_DIR);
       folders.addAll(participants.keySet());

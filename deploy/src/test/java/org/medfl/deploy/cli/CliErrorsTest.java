@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,46 @@ class CliErrorsTest {
     assertEquals(ExitCodes.USAGE, code);
     assertTrue(err.toString().contains("hospital-a"), err.toString());
     assertTrue(err.toString().contains("admin"), err.toString());
+  }
+
+  @Test
+  void sitePixelLimitBelowOneIsBadUsage(@TempDir Path dir) throws Exception {
+    // given a site's kit and data folder
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
+        dir.resolve("kits"));
+    Path data = Files.createDirectories(dir.resolve("data"));
+    // when
+    int code = fl("site", "start", "--kit", dir.resolve("kits/hospital-a").toString(), "--data", data.toString(),
+        "--max-pixels", "0");
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertEquals("fl: error: --max-pixels must be at least 1, got 0", err.toString().strip());
+  }
+
+  @Test
+  void keyReadableByOthersIsRefusedNamingTheFix(@TempDir Path dir) throws Exception {
+    // given: a site kit whose key someone made world-readable (cp without -p, a permissive umask, an archive tool)
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
+        dir.resolve("kits"));
+    Path key = dir.resolve("kits/hospital-a/startup/key.pem");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    // when
+    int code = fl("site", "status", "--kit", dir.resolve("kits/hospital-a").toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertEquals("fl: error: kit " + dir.resolve("kits/hospital-a") + ": " + key + " has mode 644 (group or others"
+        + " have access); a private key must be owner-only: run chmod 600 " + key + System.lineSeparator(),
+        err.toString());
+  }
+
+  @Test
+  void provisionWithoutItsOptionsNamesThem() {
+    // when
+    int code = fl("provision", "--consortium", "demo");
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().contains("Missing required options: '--coordinator=HOST:PORT', '--sites=NAME',"
+        + " '--admins=NAME', '--out=DIR'"), err.toString());
   }
 
   @Test
