@@ -57,6 +57,7 @@ import org.medfl.coordinator.testing.TestJobs;
 import org.medfl.proto.v1.AbortJobRequest;
 import org.medfl.proto.v1.AdminGrpc;
 import org.medfl.proto.v1.AuditGrpc;
+import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.DownloadModelRequest;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
@@ -78,7 +79,7 @@ import org.medfl.proto.v1.VectorHeader;
 /**
  * Seeded fuzzing of every rpc of every coordinator service, enumerated from the generated service descriptors (so a
  * new rpc is fuzzed without touching this test), over real loopback mutual TLS, while a plain and a secure-aggregation
- * job each have a round open.
+ * job each have a round open (and a third one, whose tasks the sites may decline).
  *
  * <p>Each call is a random message built from the descriptors, a valid message with fields changed (updates re-signed
  * now and then, as a hostile but enrolled site would), a valid encoding damaged byte by byte, bytes that do not parse,
@@ -122,6 +123,7 @@ class CoordinatorFuzzIT {
   private String plainJob;
   private String secureJob;
   private String abortableJob;
+  private String declinableJob;
   private String globalSha;
 
   @Test
@@ -141,16 +143,19 @@ class CoordinatorFuzzIT {
       plainJob = submit(TestJobs.yaml(2, SITES + 1, 86_400));
       secureJob = submit(TestJobs.yaml(2, SITES + 1, 86_400) + "secure_aggregation: {threshold: 2}\n");
       abortableJob = submit(TestJobs.yaml(1, 1, 60) + "sites: [nobody]\n");
+      declinableJob = submit(TestJobs.yaml(2, SITES + 1, 86_400));
       RoundDriver plain = coordinator.server().jobs().find(plainJob).orElseThrow();
       RoundDriver secure = coordinator.server().jobs().find(secureJob).orElseThrow();
       RoundDriver abortable = coordinator.server().jobs().find(abortableJob).orElseThrow();
-      Await.until("round 1 of both jobs open, the third job waiting for its site", Duration.ofSeconds(30),
+      RoundDriver declinable = coordinator.server().jobs().find(declinableJob).orElseThrow();
+      Await.until("round 1 of three jobs open, the fourth job waiting for its site", Duration.ofSeconds(30),
           () -> plain.snapshot().activity().startsWith("round 1 open")
               && secure.snapshot().activity().contains("ADVERTISE_KEYS")
+              && declinable.snapshot().activity().startsWith("round 1 open")
               && abortable.snapshot().activity().startsWith("waiting for sites"));
       globalSha = plain.latestModel().sha256();
       Map<String, JobFiles> before = new LinkedHashMap<>();
-      for (String job : List.of(plainJob, secureJob, abortableJob)) {
+      for (String job : List.of(plainJob, secureJob, abortableJob, declinableJob)) {
         before.put(job, JobFiles.read(coordinator.server().jobs().jobDir(job)));
       }
 
@@ -193,7 +198,7 @@ class CoordinatorFuzzIT {
       assertEquals(0, plain.snapshot().rounds().size());
       assertEquals(JobState.RUNNING, plain.snapshot().record().state());
       assertEquals(0, secure.snapshot().rounds().size());
-      for (String job : List.of(plainJob, secureJob, abortableJob)) {
+      for (String job : List.of(plainJob, secureJob, abortableJob, declinableJob)) {
         JobFiles after = JobFiles.read(coordinator.server().jobs().jobDir(job));
         assertEquals(before.get(job).checkpoint(), after.checkpoint(), job + " checkpoint.json changed");
         assertEquals(before.get(job).models(), after.models(), job + " models changed");
@@ -205,6 +210,8 @@ class CoordinatorFuzzIT {
           "unexpected audit events in the plain job");
       assertEquals(Set.of(), newEvents(before.get(secureJob), secureJob, SECURE_JOB_EVENTS),
           "unexpected audit events in the secure job");
+      assertEquals(Set.of(), newEvents(before.get(declinableJob), declinableJob, Set.of("task_declined")),
+          "unexpected audit events in the job whose tasks are declined");
       // and every audit chain verifies
       for (RoundDriver driver : coordinator.server().jobs().all()) {
         Path log = coordinator.server().jobs().jobDir(driver.jobId()).resolve("audit.log");
@@ -370,6 +377,10 @@ class CoordinatorFuzzIT {
     }
     if (name.equals(FleetGrpc.getSecAggMethod().getFullMethodName())) {
       return List.of(secAgg(site));
+    }
+    if (name.equals(FleetGrpc.getDeclineTaskMethod().getFullMethodName())) {
+      // A job of its own: each decline ends a site's part in the round, which the other jobs' rpcs still need.
+      return List.of(DeclineRequest.newBuilder().setJobId(declinableJob).setRound(1).setReason("fuzz").build());
     }
     if (name.equals(AdminGrpc.getSubmitJobMethod().getFullMethodName())) {
       return List.of(SubmitJobRequest.newBuilder().setJobSpecYaml(TestJobs.yaml(1, 1, 60) + "sites: [nobody]\n")
