@@ -106,7 +106,9 @@ class SiteRetryAndDeclineIT {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
           ServerCallHandler<Q, R> next) {
-        if (!call.getMethodDescriptor().equals(FleetGrpc.getPushUpdateMethod()) || lost.get()) {
+        // By name: the server registers the guarded descriptor, not the generated instance.
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (!method.equals(FleetGrpc.getPushUpdateMethod().getFullMethodName()) || lost.get()) {
           return next.startCall(call, headers);
         }
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {

@@ -233,7 +233,9 @@ class SoakIT {
         ServerCallHandler<Q, R> next) {
       boolean lose;
       synchronized (random) {
-        lose = call.getMethodDescriptor().equals(FleetGrpc.getPushUpdateMethod()) && random.nextDouble() < probability;
+        // By name: the server registers the guarded descriptor, not the generated instance.
+        lose = call.getMethodDescriptor().getFullMethodName().equals(FleetGrpc.getPushUpdateMethod().getFullMethodName())
+            && random.nextDouble() < probability;
       }
       if (!lose) {
         return next.startCall(call, headers);
