@@ -20,11 +20,12 @@ import org.medfl.proto.v1.VectorHeader;
 
 /**
  * A compromised member of the consortium: it holds a valid site certificate and answers every training task with
- * garbage of a kind drawn from the seed (NaN, infinity, the wrong length, a digest that lies, a stale base model).
+ * garbage of a kind drawn from the seed (NaN, infinity, the wrong length, a digest that lies, a stale base model,
+ * an absurd norm).
  */
 final class RogueSite implements Runnable {
   /** The kinds of garbage, in the order the seed picks them. */
-  enum Kind { NAN, INFINITY, WRONG_LENGTH, LYING_DIGEST, STALE_BASE }
+  enum Kind { NAN, INFINITY, WRONG_LENGTH, LYING_DIGEST, STALE_BASE, ABSURD_NORM }
 
   private final StartupKit kit;
   private final Random random;
@@ -81,7 +82,7 @@ final class RogueSite implements Runnable {
     int length = (int) task.getGlobalModel().getLength();
     Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
     float[] payload = new float[kind == Kind.WRONG_LENGTH ? length + 1 + random.nextInt(10) : length];
-    Arrays.fill(payload, 0.01f);
+    Arrays.fill(payload, kind == Kind.ABSURD_NORM ? 1e30f : 0.01f);
     if (kind == Kind.NAN) {
       payload[random.nextInt(length)] = Float.NaN;
     } else if (kind == Kind.INFINITY) {

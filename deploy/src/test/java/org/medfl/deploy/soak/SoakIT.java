@@ -307,6 +307,9 @@ class SoakIT {
       if (reason.contains("computed from model")) {
         return "stale base model";
       }
+      if (reason.contains("norm")) {
+        return "absurd norm";
+      }
       if (reason.contains("not open")) {
         return "round closed";
       }
