@@ -32,19 +32,19 @@ import org.medfl.deploy.provision.Provisioner;
 import org.medfl.proto.v1.JobStatus;
 
 /**
- * The coordinator halts (as under SIGKILL) in the middle of committing round 2, at a point chosen through its test
+ * The coordinator halts (as under SIGKILL) in the middle of committing round 1, at a point chosen through its test
  * fault hook ({@code -Dmedfl.fault.haltAfter}). Restarted on the same state, it resumes from the last round that was
  * committed, a model file written for an uncommitted round does no harm, the sites come back by themselves, and the
  * job ends with exactly its rounds, each committed once, under an intact audit chain.
  */
 class CoordinatorCheckpointCrashIT {
-  private static final int ROUNDS = 3;
-  private static final int HALT_ROUND = 2;
+  private static final int ROUNDS = 2;
+  private static final int HALT_ROUND = 1;
 
   @ParameterizedTest(name = "halted at {0}")
   @ValueSource(strings = {"model-written", "checkpoint-written"})
   void coordinatorHaltedMidCommitResumesFromTheLastCommittedRound(String point, @TempDir Path dir) throws Exception {
-    // given: a coordinator process that halts at `point` of round 2, and two site agents
+    // given: a coordinator process that halts at `point` of round 1, and two site agents
     int port = FlProcess.freePort();
     Provisioner.provision("demo", "127.0.0.1:" + port, List.of("a", "b"), List.of("alice"), List.of(),
         dir.resolve("kits"));
@@ -78,12 +78,12 @@ class CoordinatorCheckpointCrashIT {
       Path jobDir = state.resolve("jobs").resolve(jobId);
       JobStore store = new JobStore(jobDir);
 
-      // when: the hook halts the coordinator in round 2's commit
+      // when: the hook halts the coordinator in round 1's commit
       assertTrue(coordinator.waitFor(240, TimeUnit.SECONDS), "the coordinator never reached " + point);
       assertEquals(137, coordinator.exitValue(), "the coordinator ended otherwise than through the fault hook");
       int committedBeforeCrash = store.readCheckpoint().orElseThrow().round();
       Path orphan = store.modelFile(HALT_ROUND);
-      // what the crash left: round 2's model file, and a checkpoint that names it only past checkpoint-written
+      // what the crash left: round 1's model file, and a checkpoint that names it only past checkpoint-written
       assertTrue(Files.exists(orphan));
       assertEquals(point.equals("checkpoint-written") ? HALT_ROUND : HALT_ROUND - 1, committedBeforeCrash);
       assertEquals(committedBeforeCrash, AuditTrail.read(store.auditLog()).committedRounds().size());
