@@ -23,7 +23,8 @@ import org.medfl.common.store.AtomicFiles;
  *            audit.log          the signed, hash-chained audit log
  * </pre>
  *
- * <p>Every file is replaced atomically; the model file is written before the checkpoint that names it.
+ * <p>Every file is replaced atomically; the model file is written before the checkpoint that names it. Crash tests
+ * can halt the JVM between these writes through {@link TestFaultHook}.
  */
 public final class JobStore {
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -75,6 +76,7 @@ public final class JobStore {
   /** Writes the global model after {@code round}; returns its digest. Call before {@link #writeCheckpoint}. */
   public String writeModel(int round, float[] model) {
     AtomicFiles.writeFloats(modelFile(round), model);
+    TestFaultHook.reached(TestFaultHook.MODEL_WRITTEN, round);
     return ParameterCodec.header(model).getSha256();
   }
 
@@ -96,7 +98,9 @@ public final class JobStore {
 
   /** Commits a completed round. */
   public void writeCheckpoint(Checkpoint checkpoint) {
+    TestFaultHook.reached(TestFaultHook.BEFORE_CHECKPOINT, checkpoint.round());
     writeJson("checkpoint.json", checkpoint);
+    TestFaultHook.reached(TestFaultHook.CHECKPOINT_WRITTEN, checkpoint.round());
   }
 
   /** The last committed round, if any. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medfl.client.SiteAgent;
@@ -35,7 +36,7 @@ import org.medfl.proto.v1.JobStatus;
 /**
  * The coordinator runs in its own JVM and is killed with SIGKILL in the middle of a job; restarted on the same state
  * directory, it resumes at its last committed round, the sites reconnect, and the job finishes with its audit chain
- * intact.
+ * intact and every round committed exactly once.
  */
 class CoordinatorCrashIT {
   private static final int ROUNDS = 3;
@@ -99,6 +100,8 @@ class CoordinatorCrashIT {
       assertEquals(ROUNDS, status.getRoundsCompleted());
       Path log = dir.resolve("state/jobs").resolve(jobId).resolve("audit.log");
       assertTrue(Files.readString(log).contains("\"job_resumed\""));
+      // no round counted twice: each one committed once, in order, across the crash
+      assertEquals(IntStream.rangeClosed(1, ROUNDS).boxed().toList(), AuditTrail.read(log).committedRounds());
       StartupKit alice = StartupKit.load(dir.resolve("kits/alice"));
       assertTrue(AuditVerifier.verify(log, alice.caCertificate(), null).intact());
     } finally {
