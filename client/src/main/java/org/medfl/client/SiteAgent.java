@@ -207,6 +207,14 @@ public final class SiteAgent implements Runnable {
     int round = task.getRound();
     try {
       ledger.anchor(jobId, round, task.getAuditHead().getRecords(), task.getAuditHead().getSha256());
+      if (task.getKind() == Task.Kind.SECURE_AGGREGATION && !secureAggregation.takesPart(task)) {
+        // restarted mid-round: without its keys the site cannot mask or unmask, so it must not train either
+        LOG.warn("job {} round {}: this site restarted after the round's key stages; sitting this round out", jobId,
+            round);
+        decline(jobId, round, "restarted after the secure aggregation key stages");
+        events.taskFailed(jobId, round, "restarted after the secure aggregation key stages");
+        return;
+      }
       if (SecureAggregationSteps.isMessageStage(task)) {
         secureAggregation.answer(task);
         events.secureAggregationStep(jobId, round, task.getSecureAggregation().getStage().name());
@@ -236,6 +244,8 @@ public final class SiteAgent implements Runnable {
       events.taskFailed(jobId, round, e.getStatus().getDescription());
     } catch (CodecException | RuntimeException e) {
       LOG.error("job {} round {}: {}", jobId, round, e.getMessage());
+      // The reason stays in this site's log: it may name local files. Declining keeps the task from coming back.
+      decline(jobId, round, "the task failed at the site (" + e.getClass().getSimpleName() + "; see the site's log)");
       events.taskFailed(jobId, round, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -95,6 +95,14 @@ public final class SecureAggregationSteps {
     return framed;
   }
 
+  /**
+   * True when this site holds the protocol state a stage after ADVERTISE_KEYS needs; false after a restart in the
+   * middle of a round, when the site can only decline the rest of it.
+   */
+  public boolean takesPart(Task task) {
+    return task.getSecureAggregation().getStage() == SecAggStage.ADVERTISE_KEYS || sessions.containsKey(key(task));
+  }
+
   /** True for the stages answered by {@link #answer}. */
   public static boolean isMessageStage(Task task) {
     return task.getKind() == Task.Kind.SECURE_AGGREGATION

@@ -134,6 +134,21 @@ public final class AuditLog implements Closeable {
     return head;
   }
 
+  /** True when the log holds a record of {@code event} whose details name {@code round}; reads the whole file. */
+  public synchronized boolean holds(String event, int round) {
+    try {
+      for (String line : Files.readAllLines(file)) {
+        JsonNode record = RecordFormat.JSON.readTree(line);
+        if (event.equals(record.path("event").asText()) && record.path("details").path("round").asInt(-1) == round) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the audit log " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The log file. */
   public Path file() {
     return file;

@@ -8,9 +8,9 @@ package org.medfl.coordinator.job;
  * <p>Points, in the order a commit reaches them ({@link JobStore}'s write order):
  * <ul>
  *   <li>{@value #MODEL_WRITTEN}: the round's model file is in place; the audit log and checkpoint do not name it yet;
- *   <li>{@value #BEFORE_CHECKPOINT}: the round's aggregate is in the audit log; checkpoint.json is about to be
- *       replaced;
- *   <li>{@value #CHECKPOINT_WRITTEN}: checkpoint.json names the round; job.json does not yet say so.
+ *   <li>{@value #BEFORE_CHECKPOINT}: checkpoint.json is about to be replaced; nothing names the round yet;
+ *   <li>{@value #CHECKPOINT_WRITTEN}: checkpoint.json names the round (it is committed); its aggregate_produced
+ *       audit record and job.json do not yet say so.
  * </ul>
  * {@code -Dmedfl.fault.haltRound=N} picks the round (default 1). Production never sets these properties.
  */

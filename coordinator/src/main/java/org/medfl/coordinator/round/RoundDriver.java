@@ -215,6 +215,10 @@ public final class RoundDriver implements Runnable {
     if (saved.isPresent()) {
       Checkpoint cp = saved.get();
       float[] model = store.readModel(cp.round(), cp.modelSha256());
+      if (cp.round() > 0 && !audit.holds("aggregate_produced", cp.round())) {
+        // stopped after committing the round and before auditing it
+        recordAggregate(cp.rounds().get(cp.rounds().size() - 1), true);
+      }
       ChainHead head = audit.append(COORDINATOR, "job_resumed",
           detail("from_round", cp.round() + 1, "model_sha256", cp.modelSha256()));
       synchronized (lock) {
@@ -384,15 +388,13 @@ public final class RoundDriver implements Runnable {
     RoundRecord roundRecord = new RoundRecord(round, new ArrayList<>(finished.accepted.keySet()), rejected,
         finished.missing(), metrics.numExamples(), metrics.trainLoss(), metrics.valAccuracy(), seconds, sha, reports,
         epsilon, null, Map.of());
-    byte[] modelSignature = Signatures.sign(signer.privateKey(), Statements.globalModel(jobId(), round, sha));
-    ChainHead head = audit.append(COORDINATOR, "aggregate_produced", detail("round", round, "model_sha256", sha,
-        "model_signature", BASE64.encodeToString(modelSignature),
-        "sites", roundRecord.sites(), "num_examples", metrics.numExamples(), "strategy", strategy.name(),
-        "epsilon", epsilon == null ? "none" : epsilon));
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     rounds.add(roundRecord);
-    Checkpoint cp = new Checkpoint(round, sha, head, rounds);
+    // The checkpoint is the commit; the audit record follows it, so a crash between the two can only leave a
+    // committed round not yet audited (recorded on resume), never an audited round that is then run again.
+    Checkpoint cp = new Checkpoint(round, sha, audit.head(), rounds);
     store.writeCheckpoint(cp);
+    ChainHead head = recordAggregate(roundRecord, false);
     synchronized (lock) {
       checkpoint = cp;
       global = next;
@@ -403,6 +405,21 @@ public final class RoundDriver implements Runnable {
     LOG.info("job {} round {}/{} committed: {} sites, loss {}, val acc {}", jobId(), round, spec.rounds(),
         roundRecord.sites().size(), String.format("%.4f", metrics.trainLoss()),
         String.format("%.4f", metrics.valAccuracy()));
+  }
+
+  /** Appends the audit record of a committed round: its model, signature, sites and privacy spent. */
+  private ChainHead recordAggregate(RoundRecord committed, boolean onResume) {
+    int round = committed.round();
+    byte[] modelSignature = Signatures.sign(signer.privateKey(),
+        Statements.globalModel(jobId(), round, committed.modelSha256()));
+    Map<String, Object> details = detail("round", round, "model_sha256", committed.modelSha256(),
+        "model_signature", BASE64.encodeToString(modelSignature), "sites", committed.sites(),
+        "num_examples", committed.numExamples(), "strategy", strategy.name(),
+        "epsilon", committed.epsilon() == null ? "none" : committed.epsilon());
+    if (onResume) {
+      details.put("recorded_on_resume", true);
+    }
+    return audit.append(COORDINATOR, "aggregate_produced", details);
   }
 
   /**

@@ -51,8 +51,14 @@ final class SecureStages {
     int round = current.round;
     try {
       for (SecureRound.Stage stage : SecureRound.Stage.values()) {
-        long stageDeadline = stage == SecureRound.Stage.MASKED_INPUT ? deadlineEpochMillis
-            : Math.min(deadlineEpochMillis, System.currentTimeMillis() + keyStageMillis);
+        // Unmasking gets its own time after the round deadline: masked input may use all of the round when a site
+        // died after sharing its keys, and the survivors then still need a stage to recover its masks.
+        long now = System.currentTimeMillis();
+        long stageDeadline = switch (stage) {
+          case MASKED_INPUT -> deadlineEpochMillis;
+          case UNMASK -> now + keyStageMillis;
+          default -> Math.min(deadlineEpochMillis, now + keyStageMillis);
+        };
         synchronized (lock) {
           List<String> sites = new ArrayList<>(protocol.expected());
           activity.accept("round " + round + " secure aggregation " + stage + ": waiting for " + sites);

@@ -182,12 +182,9 @@ class SiteKillIT {
     List<String> contributors = new ArrayList<>();
     unmasked.get(0).details().path("contributors").forEach(site -> contributors.add(site.asText()));
     assertEquals(stayed, sorted(contributors));
-    // Not asserted, because it fails today: that round 1 completes in its first attempt, through recovery of the
-    // killed sites' masks. When a site that shared its keys dies, masked input runs to the round deadline, and
-    // SecureStages caps the unmasking stage at that same deadline, so it gets no time: the attempt aborts ("0 sites
-    // remain") and round 1 is retried, where the dead sites drop out at the key stage. Once fixed, add:
-    //   assertEquals(List.of(), trail.of("secure_aggregation_aborted", 1));
-    //   assertEquals(3, trail.actors("masked_update_received", 1).size());
+    // the killed sites' masks were recovered in the first attempt, not by aborting and retrying the round
+    assertEquals(List.of(), trail.of("secure_aggregation_aborted", 1));
+    assertEquals(3, trail.actors("masked_update_received", 1).size());
     federation.assertAuditIntact(jobId);
     // a wrong unmasking leaves noise of order 2^31 / scale; a right one moves no parameter by more than the clip (1.0)
     JobStore store = new JobStore(federation.coordinator.jobs().jobDir(jobId));
