@@ -41,6 +41,7 @@ import org.medfl.common.kit.StartupKit;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.pki.TlsCredentials;
 import org.medfl.common.testing.Await;
+import org.medfl.common.testing.FaultProxy;
 import org.medfl.coordinator.CoordinatorServer;
 import org.medfl.coordinator.job.Checkpoint;
 import org.medfl.coordinator.job.JobState;
@@ -51,8 +52,8 @@ import org.medfl.proto.v1.FleetGrpc;
 /**
  * The bounded soak ({@code ./mvnw -B -Psoak verify}, not in the default run): 20 honest sites and one rogue on
  * loopback mutual TLS, 30 rounds of a tiny model on tiny data, so the federation machinery is what is stressed. From a
- * fixed seed, sites are killed mid-round and restarted later, acknowledgements are lost, and the rogue answers every
- * task with garbage. At the end the job must be finished with its audit chain, model digest and every site's egress
+ * fixed seed, sites are killed mid-round and restarted later, connections are cut mid-stream by a TCP proxy between
+ * the sites and the coordinator, acknowledgements are lost, and the rogue answers every task with garbage. At the end the job must be finished with its audit chain, model digest and every site's egress
  * ledger intact, and threads, file descriptors and heap back at their starting level.
  */
 class SoakIT {
@@ -91,10 +92,11 @@ class SoakIT {
         TlsCredentials.server(coordinatorKit.identity(), coordinatorKit.caCertificate())).intercept(lostAcks);
     CoordinatorServer coordinator = new CoordinatorServer(builder, "soak", dir.resolve("state"),
         coordinatorKit.identity(), CoordinatorServer::freshModel).start();
+    FaultProxy proxy = FaultProxy.toLoopbackPort(port);
     List<SoakSite> sites = new ArrayList<>();
     for (String name : names) {
       sites.add(new SoakSite(name, dir.resolve("kits").resolve(name), dir.resolve("data").resolve(name),
-          dir.resolve("ledgers").resolve(name + ".jsonl")));
+          dir.resolve("ledgers").resolve(name + ".jsonl"), proxy.port()));
     }
     RogueSite rogue = new RogueSite(dir.resolve("kits/rogue"), SEED + 2);
     Thread rogueThread = new Thread(rogue, "soak-rogue");
@@ -131,6 +133,11 @@ class SoakIT {
             SoakSite victim = sites.get(plan.nextInt(sites.size()));
             killAt.putIfAbsent(victim, System.nanoTime() + (long) (plan.nextDouble() * 1.5e9));
           }
+          if (plan.nextInt(3) == 0) {
+            // resets whichever connection next carries that many bytes: a poll, a download or an upload
+            proxy.cutAfter(plan.nextBoolean() ? FaultProxy.Direction.UPSTREAM : FaultProxy.Direction.DOWNSTREAM,
+                plan.nextInt(400_000));
+          }
         }
         for (var due : new ArrayList<>(killAt.entrySet())) {
           if (System.nanoTime() >= due.getValue()) {
@@ -152,6 +159,7 @@ class SoakIT {
         }
       }
       coordinator.stop();
+      proxy.close();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
 
@@ -164,7 +172,7 @@ class SoakIT {
     }
     Checkpoint checkpoint = driver.snapshot().rounds().isEmpty() ? null
         : new org.medfl.coordinator.job.JobStore(jobDir).readCheckpoint().orElseThrow();
-    Report report = Report.of(audit, rogue, lostAcks.lost(), kills, sites, seconds);
+    Report report = Report.of(audit, rogue, lostAcks.lost(), kills, proxy.cuts(), sites, seconds);
     String text = report + "\nresources at start: " + before + "\n";
     System.out.print(text);
     Path reportFile = Path.of("target/soak-report.txt");
@@ -262,9 +270,9 @@ class SoakIT {
   /** What the audit log says happened, next to what the test injected. */
   private record Report(int roundsCommitted, Map<String, Integer> failedRounds, int accepted, int rejected,
       Map<String, Integer> rejectedBy, int retransmitted, int declined, int garbageSent, int acksLost, int kills,
-      int restarts, double seconds) {
+      int restarts, int cuts, double seconds) {
 
-    static Report of(List<JsonNode> audit, RogueSite rogue, int acksLost, int kills, List<SoakSite> sites,
+    static Report of(List<JsonNode> audit, RogueSite rogue, int acksLost, int kills, int cuts, List<SoakSite> sites,
         double seconds) {
       Map<String, Integer> failed = new TreeMap<>();
       Map<String, Integer> rejectedBy = new TreeMap<>();
@@ -291,7 +299,7 @@ class SoakIT {
       }
       int restarts = sites.stream().mapToInt(s -> s.starts() - 1).sum();
       return new Report(committed, failed, accepted, rejected, rejectedBy, retransmitted, declined, rogue.sent(),
-          acksLost, kills, restarts, seconds);
+          acksLost, kills, restarts, cuts, seconds);
     }
 
     private static String reasonKind(String reason) {
@@ -322,8 +330,9 @@ class SoakIT {
           + "  rounds committed: " + roundsCommitted + "; failed attempts: " + failedRounds + "\n"
           + "  updates accepted: " + accepted + "; refused: " + rejected + " " + rejectedBy + "\n"
           + "  retransmissions counted once: " + retransmitted + "; tasks declined: " + declined + "\n"
-          + "  injected: " + kills + " site kills (" + restarts + " restarts), " + acksLost
-          + " lost acknowledgements, " + garbageSent + " garbage updates from the rogue";
+          + "  injected: " + kills + " site kills (" + restarts + " restarts), " + cuts
+          + " connections cut mid-stream, " + acksLost + " lost acknowledgements, " + garbageSent
+          + " garbage updates from the rogue";
     }
   }
 

@@ -19,14 +19,17 @@ final class SoakSite {
   private final StartupKit kit;
   private final Path dataDir;
   private final Path ledgerFile;
+  private final int port;
   private ManagedChannel channel;
   private SiteAgent agent;
   private Thread thread;
   private EgressLedger ledger;
   private int starts;
 
-  SoakSite(String name, Path kitDir, Path dataDir, Path ledgerFile) {
+  /** A site whose agent connects to {@code port} on loopback (the soak's fault proxy) instead of its kit's address. */
+  SoakSite(String name, Path kitDir, Path dataDir, Path ledgerFile, int port) {
     this.name = name;
+    this.port = port;
     this.kit = StartupKit.load(kitDir);
     this.dataDir = dataDir;
     this.ledgerFile = ledgerFile;
@@ -53,7 +56,7 @@ final class SoakSite {
       throw new IllegalStateException(name + " is already running");
     }
     starts++;
-    channel = Channels.mutualTls(kit.coordinatorHost(), kit.coordinatorPort(), kit.identity(), kit.caCertificate());
+    channel = Channels.mutualTls(kit.coordinatorHost(), port, kit.identity(), kit.caCertificate());
     ledger = new EgressLedger(ledgerFile);
     agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(), dataDir, new Backoff(200, 2_000),
         2_000, new SiteAgent.Events() {});
