@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import org.medfl.common.crypto.Digests;
+import org.medfl.common.store.AtomicFiles;
 import org.medfl.proto.v1.DeclineRequest;
 import org.medfl.proto.v1.EvaluationReport;
 import org.medfl.proto.v1.FetchModelRequest;
@@ -63,13 +62,7 @@ public final class EgressLedger implements ClientInterceptor, AutoCloseable {
 
   /** Two agents appending to one ledger would break its chain; the second one is refused instead. */
   private void lockExclusively() throws IOException {
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
+    if (AtomicFiles.tryLockExclusively(channel) == null) {
       channel.close();
       throw new IllegalStateException("the egress ledger " + file + " is in use by another site agent; "
           + "run one agent per site state directory");

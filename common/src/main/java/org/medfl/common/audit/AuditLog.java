@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,6 +24,7 @@ import org.medfl.common.crypto.Digests;
 import org.medfl.common.crypto.Signatures;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.Pem;
+import org.medfl.common.store.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -260,12 +260,7 @@ public final class AuditLog implements Closeable {
   }
 
   private static FileLock lockOrFail(Path file, FileChannel channel) throws IOException {
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
+    FileLock lock = AtomicFiles.tryLockExclusively(channel);
     if (lock == null) {
       throw new AuditException("audit log " + file + " is already open for writing by another AuditLog");
     }

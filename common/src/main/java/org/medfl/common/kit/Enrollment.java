@@ -10,15 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.medfl.common.pki.EcKeys;
 import org.medfl.common.pki.ParticipantNames;
 import org.medfl.common.pki.Peer;
 import org.medfl.common.pki.Pem;
 import org.medfl.common.pki.PkiException;
 import org.medfl.common.pki.SigningRequest;
+import org.medfl.common.store.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -209,14 +208,9 @@ public final class Enrollment {
 
   /** Best effort: what could be left is a staging folder or a used request, never the installed kit. */
   private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      AtomicFiles.deleteTree(root);
+    } catch (IOException e) {
       LOG.warn("could not remove {}; delete it by hand (it may hold a retired private key): {}", root, e.toString());
     }
   }

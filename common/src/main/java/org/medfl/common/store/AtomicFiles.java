@@ -5,11 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Crash-safe file writes: a reader sees the old content or the new, never a torn mix. */
 public final class AtomicFiles {
@@ -108,6 +112,32 @@ public final class AtomicFiles {
       channel.force(true);
     } catch (IOException ignored) {
       // Some file systems refuse to open directories; the rename is still atomic there.
+    }
+  }
+
+  /**
+   * The exclusive lock of {@code channel}'s file, or null when another holder (this JVM or another process) has it:
+   * for files that exactly one writer may append to.
+   */
+  public static FileLock tryLockExclusively(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  /** Deletes {@code root} and everything below it, deepest first; nothing when it does not exist. */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 }

@@ -6,14 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.medfl.common.kit.KitException;
 import org.medfl.common.kit.KitWriter;
 import org.medfl.common.pki.Role;
 import org.medfl.common.pki.SigningRequest;
+import org.medfl.common.store.AtomicFiles;
 
 /**
  * {@code fl provision sign}: certifies the key of one participant's signing request and writes its kit without a
@@ -108,14 +107,9 @@ public final class KitSigner {
   }
 
   private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      AtomicFiles.deleteTree(root);
+    } catch (IOException e) {
       // A leftover work folder holds no kit in place; the outcome stands.
     }
   }

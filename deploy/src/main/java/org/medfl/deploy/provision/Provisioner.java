@@ -7,13 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.medfl.common.kit.Endpoint;
 import org.medfl.common.kit.KitException;
 import org.medfl.common.kit.KitWriter;
@@ -21,6 +19,7 @@ import org.medfl.common.pki.ConsortiumCa;
 import org.medfl.common.pki.Identity;
 import org.medfl.common.pki.ParticipantNames;
 import org.medfl.common.pki.Role;
+import org.medfl.common.store.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,14 +199,9 @@ public final class Provisioner {
 
   /** Best effort: a leftover work folder holds no kit in place, so it must not hide the real outcome. */
   private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      AtomicFiles.deleteTree(root);
+    } catch (IOException e) {
       LOG.warn("could not remove the work folder {}; delete it by hand: {}", root, e.toString());
     }
   }
