@@ -39,6 +39,7 @@ import org.medfl.proto.v1.ModelChunk;
 import org.medfl.proto.v1.PushReply;
 import org.medfl.proto.v1.SubmitJobRequest;
 import org.medfl.proto.v1.Task;
+import org.medfl.proto.v1.UpdateHeader;
 import org.medfl.proto.v1.UpdateMessage;
 import org.medfl.proto.v1.VectorHeader;
 
@@ -262,6 +263,24 @@ class UpdateRefusalIT {
   }
 
   /** A refused update's content: the status names the fault, the audit log records it, the honest site counts. */
+  @Test
+  void updateReportingNonsenseMetricsIsRefusedAuditedAndTheRoundGoesOn(@TempDir Path dir) throws Exception {
+    // given: a header whose update is honest but whose reported validation accuracy is NaN
+    Round round = start(dir, "");
+    Task task = round.bad().nextTask();
+    UpdateHeader nonsense = round.bad().header(task, HONEST, 10).toBuilder().setValAccuracy(Double.NaN).build();
+    // when
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+        () -> round.bad().client().pushUpdate(nonsense, HONEST));
+    boolean honestAccepted = round.good().push(round.good().nextTask(), HONEST, 10).getAccepted();
+    // then
+    assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("validation accuracy of NaN"),
+        refused.getStatus().getDescription());
+    assertTrue(honestAccepted);
+    assertRoundWentOnWithoutBadAndAudited(round, "validation accuracy of NaN");
+  }
+
   private void assertContentRefused(Round round, float[] delta, String reason) throws Exception {
     // when
     StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
