@@ -542,16 +542,11 @@ public final class RoundDriver implements Runnable {
     if (offer.length() != expectedLength) {
       return "update has " + offer.length() + " values, the model has " + global.length;
     }
-    if (offer.numExamples() < 1) {
-      return "update claims " + offer.numExamples() + " training examples";
+    String reported = offer.reportProblem();
+    if (reported != null) {
+      return reported;
     }
-    String metrics = metricsProblem(offer);
-    if (metrics != null) {
-      return metrics;
-    }
-    byte[] statement = Statements.update(jobId(), offer.round(), site, offer.numExamples(), offer.baseSha256(),
-        offer.sha256());
-    if (!Signatures.verify(offer.siteCertificate().getPublicKey(), statement, offer.signature())) {
+    if (!offer.signedBy(site)) {
       return "update signature does not verify with site " + site + "'s certificate";
     }
     return null;
@@ -576,9 +571,7 @@ public final class RoundDriver implements Runnable {
       if (counted == null || !counted.sha256().equals(offer.sha256())) {
         return false;
       }
-      byte[] statement = Statements.update(jobId(), offer.round(), site, offer.numExamples(), offer.baseSha256(),
-          offer.sha256());
-      if (!Signatures.verify(offer.siteCertificate().getPublicKey(), statement, offer.signature())) {
+      if (!offer.signedBy(site)) {
         return false;
       }
       audit.append(site, "update_retransmitted", detail("round", offer.round(), "sha256", offer.sha256(),
@@ -612,29 +605,6 @@ public final class RoundDriver implements Runnable {
       lock.notifyAll();
       LOG.warn("job {} round {}: {} declined its task: {}", jobId(), round, site, reason);
     }
-  }
-
-  /**
-   * What is wrong with the metrics a site reports beside its update, or null. They never reach the model, but they go
-   * into the round's record and summary, where a NaN or a negative count would make nonsense of them.
-   */
-  private static String metricsProblem(UpdateOffer offer) {
-    if (!Double.isFinite(offer.trainLoss()) || offer.trainLoss() < 0) {
-      return "update reports a training loss of " + offer.trainLoss() + "; it must be a finite number >= 0";
-    }
-    if (offer.numValExamples() < 0) {
-      return "update reports " + offer.numValExamples() + " validation examples";
-    }
-    // NaN is how a site without a validation split says it has no accuracy to report.
-    boolean noValidation = offer.numValExamples() == 0 && Double.isNaN(offer.valAccuracy());
-    if (!noValidation && !(offer.valAccuracy() >= 0 && offer.valAccuracy() <= 1)) {
-      return "update reports a validation accuracy of " + offer.valAccuracy() + " over " + offer.numValExamples()
-          + " examples; it must be between 0 and 1";
-    }
-    if (!Double.isFinite(offer.trainSeconds()) || offer.trainSeconds() < 0) {
-      return "update reports " + offer.trainSeconds() + " seconds of training; it must be a finite number >= 0";
-    }
-    return null;
   }
 
   /** Records that a site's update was refused after admission (bad digest, non-finite values...). */
