@@ -2,8 +2,10 @@ package org.medfl.client.data;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.apache.commons.math3.distribution.GammaDistribution;
 import org.apache.commons.math3.random.MersenneTwister;
 
@@ -12,10 +14,13 @@ import org.apache.commons.math3.random.MersenneTwister;
  * Learning on Non-IID Data Silos: An Experimental Study"):
  * <ul>
  *   <li>{@code iid}: a seeded shuffle cut into equal parts;</li>
- *   <li>{@code dirichlet:ALPHA}: for each class, site shares drawn from Dirichlet(ALPHA); redrawn until every site
- *       holds at least 10 examples, as NIID-Bench does;</li>
- *   <li>{@code shards:K}: each site holds exactly K labels (NIID-Bench's #C=K): site i gets labels
- *       (i*K + j) mod L for j &lt; K, and each label's examples are split evenly among the sites holding it.</li>
+ *   <li>{@code dirichlet:ALPHA}: for each class, site shares drawn from Dirichlet(ALPHA); a site that already
+ *       holds its equal share (N/sites) gets none of the later classes, and the whole draw is repeated until every
+ *       site holds at least 10 examples. Both rules are NIID-Bench's; without the first, a few sites end up with
+ *       most of the data;</li>
+ *   <li>{@code shards:K}: each site holds exactly K labels (NIID-Bench's #C=K): site i gets label i mod L and K-1
+ *       other labels drawn at random, and each label's examples are split evenly among the sites holding it.
+ *       A label no site drew is left out, as in NIID-Bench.</li>
  * </ul>
  */
 public final class Partitioner {
@@ -84,7 +89,9 @@ public final class Partitioner {
         double[] shares = new double[sites];
         double total = 0;
         for (int s = 0; s < sites; s++) {
-          shares[s] = new GammaDistribution(rng, alpha, 1.0).sample();
+          double draw = new GammaDistribution(rng, alpha, 1.0).sample();
+          // a site already at its equal share takes no more; one site is always below it, so total > 0
+          shares[s] = parts.get(s).size() < (double) labels.length / sites ? draw : 0;
           total += shares[s];
         }
         int start = 0;
@@ -105,17 +112,18 @@ public final class Partitioner {
   }
 
   private static List<int[]> shards(int[] labels, int classes, int sites, int k, Random random) {
-    if (sites * k < classes) {
-      throw new IllegalArgumentException("--partition shards:" + k + " with " + sites + " sites covers only "
-          + sites * k + " of " + classes + " labels; use more sites or a larger K");
-    }
     List<List<Integer>> holders = new ArrayList<>();
     for (int c = 0; c < classes; c++) {
       holders.add(new ArrayList<>());
     }
     for (int s = 0; s < sites; s++) {
-      for (int j = 0; j < k; j++) {
-        holders.get((s * k + j) % classes).add(s);
+      Set<Integer> held = new LinkedHashSet<>();
+      held.add(s % classes);
+      while (held.size() < k) {
+        held.add(random.nextInt(classes));
+      }
+      for (int label : held) {
+        holders.get(label).add(s);
       }
     }
     List<List<Integer>> parts = new ArrayList<>();

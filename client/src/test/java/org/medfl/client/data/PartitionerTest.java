@@ -41,14 +41,34 @@ class PartitionerTest {
   }
 
   @Test
-  void shardsGiveEachSiteExactlyKLabels() {
-    // when: 10 sites, 2 labels each: site i holds labels 2i mod 10 and 2i+1 mod 10, each label shared by 2 sites
+  void shardsGiveEachSiteExactlyKLabelsAsNiidBenchDraws() {
+    // when: 10 sites, 2 labels each: site i holds label i and one other drawn at random
     List<int[]> parts = Partitioner.partition(LABELS, 10, 10, "shards:2", 1);
+    List<int[]> again = Partitioner.partition(LABELS, 10, 10, "shards:2", 1);
     // then
-    assertExactCover(parts);
-    assertEquals(Set.of(0, 1), labelsOf(parts.get(0)));
-    assertEquals(Set.of(2, 3), labelsOf(parts.get(1)));
-    parts.forEach(part -> assertEquals(100, part.length));
+    int[] holders = new int[10];
+    for (int s = 0; s < parts.size(); s++) {
+      Set<Integer> held = labelsOf(parts.get(s));
+      assertEquals(2, held.size(), "site " + s + " holds " + held);
+      assertTrue(held.contains(s), "site " + s + " holds " + held);
+      held.forEach(label -> holders[label]++);
+      assertArrayEquals(again.get(s), parts.get(s));
+    }
+    // each label's 100 examples are split evenly among the sites that hold it
+    for (int[] part : parts) {
+      for (int label : labelsOf(part)) {
+        long mine = Arrays.stream(part).filter(i -> LABELS[i] == label).count();
+        assertTrue(Math.abs(mine - 100.0 / holders[label]) < 1, "label " + label + ": " + mine);
+      }
+    }
+  }
+
+  @Test
+  void dirichletStopsFeedingASiteOnceItHoldsItsEqualShare() {
+    // when: alpha 0.1 concentrates each class on one or two sites
+    List<int[]> parts = Partitioner.partition(LABELS, 10, 5, "dirichlet:0.1", 3);
+    // then: a site grows only while below 1000/5 = 200, so it ends at most one class (100) above that
+    parts.forEach(part -> assertTrue(part.length <= 300, "a site holds " + part.length));
   }
 
   @Test
