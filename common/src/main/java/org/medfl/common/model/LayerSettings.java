@@ -1,5 +1,6 @@
 package org.medfl.common.model;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.NoParamLayer;
@@ -33,13 +34,16 @@ final class LayerSettings {
     this.freeze = model.pretrained() == null ? 0 : model.pretrained().freezeLayers();
   }
 
-  /** The global part of a configuration: seed, data type, updater, He initialisation, L2 on all weights. */
+  /** The global part of a configuration: seed, data type, updater, He initialisation, L2 on all weights, caching. */
   static NeuralNetConfiguration.Builder base(JobSpec spec) {
     var builder = new NeuralNetConfiguration.Builder()
         .seed(spec.seed())
         .dataType(DataType.FLOAT)
         .updater(updater(spec.optimizer()))
-        .weightInit(WeightInit.RELU);
+        .weightInit(WeightInit.RELU)
+        // Without a cache DL4J recomputes every layer's forward pass during backprop; keeping it is the same
+        // arithmetic done once (see BENCHMARKS.md, "Experiments to close the gap").
+        .cacheMode(CacheMode.DEVICE);
     double l2 = spec.model().l2();
     if (l2 > 0) {
       // DL4J's l2 covers weights, not biases, as is usual for weight decay.
