@@ -115,8 +115,20 @@ public final class DicomReader {
     if (refusal != null) {
       throw new RefusedException(refusal);
     }
-    DicomTags tags = DicomTags.parse(new DICOM().getInfo(file.toString()));
-    Layout layout = layout(tags);
+    boolean jpeg = TransferSyntax.JPEG_BASELINE.equals(syntax);
+    DicomTags tags;
+    if (jpeg) {
+      // ImageJ stops after the meta group of compressed files, so their header is ours to parse.
+      ExplicitVrHeader.Parsed header = ExplicitVrHeader.read(file);
+      if (header.pixelDataOffset() >= 0 && header.pixelDataLength() >= 0) {
+        throw new RefusedException("the transfer syntax says JPEG but the pixel data is not encapsulated; "
+            + "rewrite it with gdcm's 'gdcmconv --raw IN OUT'");
+      }
+      tags = header.tags();
+    } else {
+      tags = DicomTags.parse(new DICOM().getInfo(file.toString()));
+    }
+    Layout layout = layout(tags, jpeg);
     // Only the frames that will be decoded count: a 300-slice volume read as its middle frame is one slice.
     long decodedFrames = frameChoice.equals(ALL) ? layout.frameCount : 1;
     long pixels = (long) layout.rows * layout.columns * decodedFrames;
@@ -125,7 +137,9 @@ public final class DicomReader {
           + (decodedFrames > 1 ? "x" + decodedFrames + " frames" : ""), pixels, maxPixels));
     }
     boolean bigEndian = TransferSyntax.bigEndian(syntax);
-    checkPixelElement(file, layout, bigEndian);
+    if (!jpeg) {
+      checkPixelElement(file, layout, bigEndian);
+    }
 
     int[] indices = frameChoice.equals(ALL)
         ? java.util.stream.IntStream.range(0, layout.frameCount).toArray()
@@ -140,9 +154,15 @@ public final class DicomReader {
     boolean rescale = slope != null && intercept != null;
     List<double[]> decoded = new ArrayList<>();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      for (int index : indices) {
+      List<byte[]> jpegFrames = jpeg ? JpegBaselineFrames.read(channel, layout.offset, layout.frameCount, indices)
+          : null;
+      for (int k = 0; k < indices.length; k++) {
+        int index = indices[k];
         double[] values;
-        if (layout.bitsAllocated == 1) {
+        if (jpeg) {
+          values = JpegBaselineFrames.decode(jpegFrames.get(k), layout.rows, layout.columns, layout.samples,
+              layout.photometric);
+        } else if (layout.bitsAllocated == 1) {
           values = bits(channel, layout, index);
         } else {
           channel.position(layout.offset + index * layout.bytesPerFrame());
@@ -183,7 +203,7 @@ public final class DicomReader {
     }
   }
 
-  private static Layout layout(DicomTags tags) throws RefusedException {
+  private static Layout layout(DicomTags tags, boolean jpeg) throws RefusedException {
     if (tags.has(DOUBLE_FLOAT_PIXEL_DATA)) {
       throw new RefusedException("Double Float Pixel Data (7FE0,0009) is not supported");
     }
@@ -215,13 +235,21 @@ public final class DicomReader {
           + "pixels, e.g. with gdcm's 'gdcmconv --apply-lut IN OUT'");
     }
     boolean gray = samples == 1 && (photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"));
-    boolean rgb = samples == 3 && photometric.equals("RGB");
+    // JPEG keeps luminance and chroma as the stream holds them (YBR_FULL, or YBR_FULL_422 with subsampled chroma).
+    boolean rgb = samples == 3 && (photometric.equals("RGB")
+        || jpeg && (photometric.equals("YBR_FULL") || photometric.equals("YBR_FULL_422")));
+    if (jpeg && (bitsAllocated != 8 || bitsStored != 8 || signed || floats)) {
+      throw new RefusedException("JPEG baseline with " + bitsAllocated + " bits allocated, " + bitsStored
+          + " stored" + (signed ? ", signed" : "") + " is not supported (only unsigned 8-bit); convert it with "
+          + "gdcm's 'gdcmconv --raw IN OUT'");
+    }
     if (!gray && !rgb) {
       String tool = photometric.startsWith("PALETTE")
           ? "gdcm's 'gdcmconv --apply-lut8 IN OUT'"
           : "gdcm's 'gdcmconv --photometric-interpretation RGB IN OUT'";
       throw new RefusedException("photometric interpretation " + photometric + " with " + samples
-          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB); convert to RGB with "
+          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB, and YBR_FULL(_422) in JPEG); "
+          + "convert to RGB with "
           + tool);
     }
     if (floats) {

@@ -42,6 +42,13 @@ final class DicomTags {
     return tags;
   }
 
+  /** Tags read by our own header parser ({@link ExplicitVrHeader}), values already in ImageJ's text form. */
+  static DicomTags of(Map<Integer, String> values) {
+    var tags = new DicomTags();
+    tags.values.putAll(values);
+    return tags;
+  }
+
   boolean has(int tag) {
     return values.containsKey(tag);
   }

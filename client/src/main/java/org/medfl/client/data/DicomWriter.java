@@ -78,6 +78,44 @@ final class DicomWriter {
     return this;
   }
 
+  /**
+   * Encapsulated Pixel Data (PS3.5 section A.4) under JPEG Baseline: a Basic Offset Table (empty unless
+   * {@code offsetTable}), then each frame's JPEG bytes split into {@code fragmentsPerFrame} fragments.
+   */
+  DicomWriter jpegFrames(java.util.List<byte[]> frames, int fragmentsPerFrame, boolean offsetTable) {
+    transferSyntax = TransferSyntax.JPEG_BASELINE;
+    var items = new ByteArrayOutputStream();
+    var table = le(offsetTable ? 4 * frames.size() : 0);
+    for (byte[] frame : frames) {
+      if (offsetTable) {
+        table.putInt(items.size());
+      }
+      byte[] even = frame.length % 2 == 0 ? frame : java.util.Arrays.copyOf(frame, frame.length + 1);
+      int step = (even.length / fragmentsPerFrame + 1) & ~1;
+      for (int from = 0; from < even.length; from += step) {
+        int to = Math.min(even.length, from + step);
+        items.writeBytes(le(8).putShort((short) 0xFFFE).putShort((short) 0xE000).putInt(to - from).array());
+        items.write(even, from, to - from);
+      }
+    }
+    var value = new ByteArrayOutputStream();
+    value.writeBytes(le(8).putShort((short) 0xFFFE).putShort((short) 0xE000).putInt(table.capacity()).array());
+    value.writeBytes(table.array());
+    value.writeBytes(items.toByteArray());
+    value.writeBytes(le(8).putShort((short) 0xFFFE).putShort((short) 0xE0DD).putInt(0).array());
+    ByteBuffer b = le(12 + value.size());
+    b.putShort((short) 0x7FE0).putShort((short) 0x0010).put("OB".getBytes(StandardCharsets.US_ASCII))
+        .putShort((short) 0).putInt(-1).put(value.toByteArray());
+    elements.put(0x7FE00010, b.array());
+    return this;
+  }
+
+  /** An element already encoded (tag, VR, length, value): only for tests of header parsing, e.g. sequences. */
+  DicomWriter encoded(int tag, byte[] element) {
+    elements.put(tag, element.clone());
+    return this;
+  }
+
   /** Writes the preamble, the meta group and the data set to {@code file}. */
   void write(Path file) throws IOException {
     var meta = new ByteArrayOutputStream();

@@ -12,6 +12,8 @@ final class TransferSyntax {
   static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
   static final String DEFLATED = "1.2.840.10008.1.2.1.99";
   static final String RLE = "1.2.840.10008.1.2.5";
+  /** JPEG Baseline (Process 1), 8-bit lossy: decoded by {@link JpegBaselineFrames}. */
+  static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
   private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
 
   private TransferSyntax() {}
@@ -27,7 +29,8 @@ final class TransferSyntax {
       return "the file meta information has no Transfer Syntax UID (0002,0010); rewrite the file as explicit VR "
           + "little endian, e.g. with dcmtk's 'dcmconv +te IN OUT'";
     }
-    if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)) {
+    if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)
+        || uid.equals(JPEG_BASELINE)) {
       return null;
     }
     String name;

@@ -40,6 +40,7 @@ class DicomPydicomComparisonTest {
     // when every file is read by our reader too
     var reader = new DicomReader();
     int identical = 0;
+    int identicalJpeg = 0;
     int onlyPydicom = 0;
     int neither = 0;
     int onlyOurs = 0;
@@ -55,6 +56,7 @@ class DicomPydicomComparisonTest {
         String difference = compare(image, f, out.resolve(f[6]));
         if (difference == null) {
           identical++;
+          identicalJpeg += TransferSyntax.JPEG_BASELINE.equals(image.transferSyntaxUid()) ? 1 : 0;
         } else {
           mismatches.add(f[1] + ": " + difference);
         }
@@ -72,15 +74,16 @@ class DicomPydicomComparisonTest {
         lines.add("  only ours: " + f[1] + " (pydicom " + status + ": " + f[7] + ")");
       }
     }
-    System.out.printf("pydicom comparison: %d files; both read, identical: %d; only pydicom reads: %d; "
-        + "neither: %d; only ours reads: %d; mismatches: %d%n", manifest.size() - 1, identical, onlyPydicom,
-        neither, onlyOurs, mismatches.size());
+    System.out.printf("pydicom comparison: %d files; both read, identical: %d (JPEG baseline: %d); only pydicom "
+        + "reads: %d; neither: %d; only ours reads: %d; mismatches: %d%n", manifest.size() - 1, identical,
+        identicalJpeg, onlyPydicom, neither, onlyOurs, mismatches.size());
     lines.forEach(System.out::println);
 
     // then
     assertEquals(List.of(), mismatches, "values differ from pydicom");
     assertEquals(List.of(), unclearSkips, "skips of files pydicom reads must name a conversion tool");
     assertTrue(identical >= 20, "too few files compared (" + identical + "); the test set looks incomplete");
+    assertTrue(identicalJpeg >= 10, "too few JPEG baseline files compared (" + identicalJpeg + ")");
   }
 
   @Test
@@ -155,13 +158,13 @@ class DicomPydicomComparisonTest {
   private static void assumePydicom() throws Exception {
     boolean present = Files.isExecutable(PYTHON);
     if (present) {
-      Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import pydicom, numpy").redirectErrorStream(true)
+      Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import pydicom, numpy, PIL").redirectErrorStream(true)
           .start();
       p.getInputStream().readAllBytes();
       present = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
-    String reason = "pydicom or numpy is missing for " + PYTHON
-        + " (Debian: apt-get install python3-pydicom python3-numpy)";
+    String reason = "pydicom, numpy or Pillow is missing for " + PYTHON
+        + " (Debian: apt-get install python3-pydicom python3-numpy python3-pil)";
     if ("true".equals(System.getenv("CI"))) {
       assertTrue(present, reason + "; .ci/run should have installed them");
     }

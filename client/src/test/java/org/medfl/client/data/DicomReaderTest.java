@@ -133,16 +133,22 @@ class DicomReaderTest {
 
   @Test
   void compressedTransferSyntaxIsRefusedWithAConversionTool() throws IOException {
-    // given raw bytes under a header that claims JPEG baseline: ImageJ alone would not see the claim
-    Path file = dir.resolve("jpeg.dcm");
-    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.50").write(file);
+    // given raw bytes under headers that claim JPEG lossless (not decoded here) and JPEG baseline (decoded, but
+    // only from encapsulated fragments): ImageJ alone would not see either claim
+    Path lossless = dir.resolve("lossless.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.70").write(lossless);
+    Path baseline = dir.resolve("baseline.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.50").write(baseline);
 
     // when
-    DicomSkip skip = assertInstanceOf(DicomSkip.class, reader.read(file, DicomReader.MIDDLE));
+    DicomSkip losslessSkip = assertInstanceOf(DicomSkip.class, reader.read(lossless, DicomReader.MIDDLE));
+    DicomSkip baselineSkip = assertInstanceOf(DicomSkip.class, reader.read(baseline, DicomReader.MIDDLE));
 
     // then
-    assertTrue(skip.reason().contains("dcmdjpeg") && skip.reason().contains("1.2.840.10008.1.2.4.50"),
-        skip.reason());
+    assertTrue(losslessSkip.reason().contains("dcmdjpeg") && losslessSkip.reason().contains("1.2.840.10008.1.2.4.70"),
+        losslessSkip.reason());
+    assertTrue(baselineSkip.reason().contains("not encapsulated") && baselineSkip.reason().contains("gdcmconv"),
+        baselineSkip.reason());
   }
 
   @Test
