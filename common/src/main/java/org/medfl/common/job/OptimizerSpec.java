@@ -6,13 +6,14 @@ import java.util.Objects;
 /**
  * The local optimiser each site runs between two global rounds.
  *
- * @param name one of {@link #NAMES}: "sgd", "adam" or "nesterovs" (SGD with Nesterov momentum 0.9)
+ * @param name one of {@link #NAMES}: "sgd", "adam", "nesterovs" (SGD with Nesterov momentum 0.9) or "momentum"
+ *     (SGD with classical momentum 0.9, as PyTorch's {@code SGD(momentum=0.9)})
  * @param learningRate step size, in (0, 10]
  */
 public record OptimizerSpec(String name, double learningRate) {
 
   /** Optimiser names a JOB.yaml may use. */
-  public static final List<String> NAMES = List.of("sgd", "adam", "nesterovs");
+  public static final List<String> NAMES = List.of("sgd", "adam", "nesterovs", "momentum");
 
   public OptimizerSpec {
     Objects.requireNonNull(name, "name");

@@ -22,7 +22,7 @@ import org.nd4j.linalg.learning.config.Sgd;
  */
 final class LayerSettings {
 
-  /** Momentum for "nesterovs"; 0.9 is the usual choice and JOB.yaml has no key for it. */
+  /** Momentum for "nesterovs" and "momentum"; 0.9 is the usual choice and JOB.yaml has no key for it. */
   static final double NESTEROV_MOMENTUM = 0.9;
 
   private final ModelSpec model;
@@ -80,6 +80,7 @@ final class LayerSettings {
       case "sgd" -> new Sgd(o.learningRate());
       case "adam" -> new Adam(o.learningRate());
       case "nesterovs" -> new Nesterovs(o.learningRate(), NESTEROV_MOMENTUM);
+      case "momentum" -> new HeavyBallMomentum(o.learningRate(), NESTEROV_MOMENTUM);
       default -> throw new IllegalArgumentException("no updater for optimizer '" + o.name() + "'");
     };
   }

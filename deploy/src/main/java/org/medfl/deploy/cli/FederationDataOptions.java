@@ -47,7 +47,8 @@ final class FederationDataOptions {
   int batchSize;
 
   @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "NAME",
-      description = "Local optimiser: adam, sgd or nesterovs (momentum 0.9) (default: ${DEFAULT-VALUE}).")
+      description = "Local optimiser: adam, sgd, nesterovs (Nesterov momentum 0.9) or momentum (classical "
+          + "momentum 0.9, as PyTorch's SGD) (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "Local learning rate (default: ${DEFAULT-VALUE}).")
