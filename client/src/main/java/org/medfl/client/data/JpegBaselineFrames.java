@@ -24,6 +24,8 @@ final class JpegBaselineFrames {
 
   private static final int ITEM = 0xFFFEE000;
   private static final int SEQUENCE_END = 0xFFFEE0DD;
+  /** More fragments than any real file has; the list of them must not grow with a hostile file's size. */
+  private static final int MAX_FRAGMENTS = 100_000;
   private static final String CONVERT = "; convert it with gdcm's 'gdcmconv --raw IN OUT' or dcmtk's 'dcmdjpeg IN OUT'";
 
   private JpegBaselineFrames() {}
@@ -49,7 +51,7 @@ final class JpegBaselineFrames {
       if (tag == SEQUENCE_END) {
         break;
       }
-      if (tag != ITEM || length == 0xFFFFFFFFL || position + length > channel.size()) {
+      if (tag != ITEM || length > Integer.MAX_VALUE || position + length > channel.size()) {
         throw new DicomReader.RefusedException("corrupt or truncated encapsulated pixel data (item "
             + (fragments.size() + 1) + ")" + CONVERT);
       }
@@ -57,6 +59,9 @@ final class JpegBaselineFrames {
         table = offsetTable(readAt(channel, position, (int) length));
         firstFragment = position + length;
       } else {
+        if (fragments.size() == MAX_FRAGMENTS) {
+          throw new DicomReader.RefusedException("more than " + MAX_FRAGMENTS + " JPEG fragments" + CONVERT);
+        }
         fragments.add(new Fragment(position, (int) length, position - 8 - firstFragment));
       }
       position += length;
@@ -107,6 +112,12 @@ final class JpegBaselineFrames {
     ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
       reader.setInput(in, true, true);
+      // The stream's own size is checked before decoding: the header's rows x columns passed --max-pixels, but a
+      // hostile stream could claim far more and make the decoder allocate it.
+      if (reader.getWidth(0) != columns || reader.getHeight(0) != rows) {
+        throw new DicomReader.RefusedException("the JPEG stream is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+            + " but the header says " + columns + "x" + rows + CONVERT);
+      }
       var warnings = new ArrayList<String>();
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       Raster raster = reader.readRaster(0, null);

@@ -110,6 +110,20 @@ class DicomJpegTest {
   }
 
   @Test
+  void aStreamLargerThanItsHeaderSaysIsRefusedBeforeDecoding() throws Exception {
+    // given a header that says 16x16 (within any pixel limit) over a 64x64 JPEG stream
+    var big = new BufferedImage(4 * SIZE, 4 * SIZE, BufferedImage.TYPE_BYTE_GRAY);
+    Path file = dir.resolve("big.dcm");
+    gray(1).jpegFrames(List.of(encode(big)), 1, false).write(file);
+
+    // when
+    DicomSkip skip = assertInstanceOf(DicomSkip.class, new DicomReader(SIZE * SIZE).read(file, DicomReader.ALL));
+
+    // then
+    assertTrue(skip.reason().contains("64x64") && skip.reason().contains("16x16"), skip.reason());
+  }
+
+  @Test
   void colourJpegIsKeptAsYcbcrUnderYbrAndRefusedWhenTheHeaderSaysRgb() throws Exception {
     // given the JDK's colour JPEG (JFIF, so YCbCr) labelled once YBR_FULL_422 and once RGB
     byte[] jpeg = colourJpeg();
