@@ -22,6 +22,13 @@ public final class MetricsTable {
 
   /** Per-site and overall metrics of {@code round}'s global model on the sites' held-out splits. */
   public static void print(RoundSummary round, List<String> classes, PrintWriter out) {
+    if (round.getEvaluation().getExamples() == 0) {
+      // A table of NaN would look like a broken model; the cause is the job holding nothing out.
+      out.printf("global model after round %d: no federated evaluation, because no site held out any images "
+          + "(validation_fraction 0)%n", round.getRound());
+      out.flush();
+      return;
+    }
     out.printf("global model after round %d on each site's held-out images (federated evaluation):%n", round.getRound());
     out.printf("  %-14s %8s %9s %12s %12s %9s %7s%n", "site", "images", "accuracy", "sensitivity", "specificity",
         "F1", "AUC");

@@ -300,9 +300,9 @@ public final class Simulation {
           break;
         }
         printed = i + 1;
-        say("%-7s %-7s %-10.4f %-10.4f %-11s %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
-            round.getSitesCount() + "/" + options.sites(), round.getTrainLoss(), round.getValAccuracy(),
-            round.hasEvaluation() ? String.format("%.4f", round.getEvaluation().getAccuracy()) : "-",
+        say("%-7s %-7s %-10.4f %-10s %-11s %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
+            round.getSitesCount() + "/" + options.sites(), round.getTrainLoss(), orDash(round.getValAccuracy()),
+            round.hasEvaluation() ? orDash(round.getEvaluation().getAccuracy()) : "-",
             round.getSeconds());
         for (String rejected : round.getRejectedList()) {
           say("        rejected %s", rejected);
@@ -321,10 +321,11 @@ public final class Simulation {
         .orElse(0.0);
   }
 
-  /**
-   * The harness, not the federation, evaluates the final model at each site: it owns the simulated hospitals' data.
-   * Each site's held-out split is the one its agent held out during training (same seed, same split).
-   */
+  /** An accuracy to four places, or "-" where nothing was held out to measure it (NaN). */
+  private static String orDash(double accuracy) {
+    return Double.isNaN(accuracy) ? "-" : String.format("%.4f", accuracy);
+  }
+
   /** Per-site results from the federated evaluation of the last evaluated round. */
   private static List<SiteResult> federatedResults(JobStatus status) {
     RoundSummary evaluated = MetricsTable.latestEvaluated(status.getRoundsList());
