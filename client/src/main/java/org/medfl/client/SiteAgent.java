@@ -89,6 +89,12 @@ public final class SiteAgent implements Runnable {
     /** Joined the consortium (again, after a reconnect). */
     default void joined(JoinReply reply) {}
 
+    /**
+     * About to train a round's local epochs on {@code images} images, on the thread that trains; the model is
+     * fetched and checked. The round's update is sent only after this returns.
+     */
+    default void trainingStarted(String jobId, int round, int images) {}
+
     /** Trained and had the update accepted. */
     default void updateAccepted(String jobId, int round, TrainResult result) {}
 
@@ -289,6 +295,7 @@ public final class SiteAgent implements Runnable {
       return null;
     }
     LOG.info("job {} round {}: training on {} local images", jobId, round, trainer.trainSize());
+    events.trainingStarted(jobId, round, trainer.trainSize());
     TrainResult result = trainer.train(global, round, null);
     privatize(spec, jobId, round, result.delta());
     return result;

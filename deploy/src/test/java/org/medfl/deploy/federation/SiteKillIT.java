@@ -125,6 +125,7 @@ class SiteKillIT {
     federation.killInPhase(jobId, List.of(downloading, training, uploading));
     Await.until("round 1 to be committed", Duration.ofSeconds(DEADLINE_SECONDS * 6L),
         () -> federation.trail(jobId).committed(1));
+    federation.holdRound2ForRestarted(List.of(downloading, training, uploading));
     for (Victim victim : List.of(downloading, training, uploading)) {
       victim.start();
     }
@@ -164,6 +165,7 @@ class SiteKillIT {
     federation.killInPhase(jobId, List.of(training, uploading));
     Await.until("round 1 to be committed", Duration.ofSeconds(SECURE_DEADLINE_SECONDS * 6L),
         () -> federation.trail(jobId).committed(1));
+    federation.holdRound2ForRestarted(List.of(training, uploading));
     training.start();
     uploading.start();
     RoundDriver driver = federation.coordinator.jobs().find(jobId).orElseThrow();
@@ -250,6 +252,8 @@ class SiteKillIT {
     final List<ManagedChannel> channels = new ArrayList<>();
     final List<Thread> threads = new ArrayList<>();
     final List<EgressLedger> ledgers = new ArrayList<>();
+    /** Restarted sites that the first steady site waits for before it trains round 2; empty: none. */
+    private volatile List<Victim> awaitedInRound2 = List.of();
 
     private Federation(Path dir, CoordinatorServer coordinator, StartupKit coordinatorKit) {
       this.dir = dir;
@@ -297,14 +301,45 @@ class SiteKillIT {
       ManagedChannel channel = Channels.mutualTls("127.0.0.1", coordinator.port(), kit.identity(),
           kit.caCertificate());
       EgressLedger ledger = new EgressLedger(dir.resolve("ledger-" + name + ".jsonl"));
+      SiteAgent.Events events = index > 0 ? new SiteAgent.Events() {} : new SiteAgent.Events() {
+        @Override
+        public void trainingStarted(String jobId, int round, int images) {
+          if (round == 2) {
+            awaitRestarted();
+          }
+        }
+      };
       SiteAgent agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(),
-          dir.resolve("data").resolve(name), new Backoff(100, 1_000), 2_000, new SiteAgent.Events() {});
+          dir.resolve("data").resolve(name), new Backoff(100, 1_000), 2_000, events);
       Thread thread = new Thread(agent, "agent-" + name);
       channels.add(channel);
       ledgers.add(ledger);
       agents.add(agent);
       threads.add(thread);
       thread.start();
+    }
+
+    /**
+     * Makes the first steady site hold its round-2 update until {@code restarted} have joined again, so that round 2
+     * is still open when they rejoin and round 3 asks them, however slowly their JVMs start. (The roster cannot tell:
+     * it counts a killed site as available for a while.) The hold ends after half a plain round's deadline all the
+     * same, so round 2 is never lost to it.
+     */
+    void holdRound2ForRestarted(List<Victim> restarted) {
+      awaitedInRound2 = List.copyOf(restarted);
+    }
+
+    private void awaitRestarted() {
+      List<Victim> awaited = awaitedInRound2;
+      long until = System.nanoTime() + Duration.ofSeconds(DEADLINE_SECONDS / 2).toNanos();
+      try {
+        while (!awaited.stream().allMatch(Victim::joinedSinceStart) && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      awaitedInRound2 = List.of();
     }
 
     Victim victim(Phase phase) {
@@ -422,6 +457,15 @@ class SiteKillIT {
 
     Path log() {
       return dir.resolve(name + "-" + starts + ".log");
+    }
+
+    /** Whether the process of the latest start has joined the consortium (its log says so). */
+    boolean joinedSinceStart() {
+      try {
+        return Files.exists(log()) && Files.readString(log()).contains("joined consortium");
+      } catch (IOException e) {
+        return false;
+      }
     }
 
     Path ledger() {
