@@ -18,11 +18,8 @@ class MetricsTableTest {
     // Prepare: what the coordinator pools when every site held out nothing
     Metrics empty = Metrics.newBuilder().setExamples(0).setAccuracy(Double.NaN).setAuc(Double.NaN).setClasses(2)
         .addAllConfusion(List.of(0L, 0L, 0L, 0L)).build();
-    RoundSummary round = RoundSummary.newBuilder().setRound(3).setEvaluation(empty)
-        .addSiteEvaluations(SiteMetrics.newBuilder().setSite("hospital-1").setMetrics(empty)).build();
-
     // Execute
-    String printed = print(round);
+    String printed = print(oneSiteRound(3, empty));
 
     // Assert
     assertTrue(printed.contains("after round 3: no federated evaluation"), printed);
@@ -36,11 +33,8 @@ class MetricsTableTest {
     Metrics site = Metrics.newBuilder().setExamples(4).setAccuracy(0.75).setMacroRecall(0.8333)
         .setMacroSpecificity(0.8333).setMacroF1(0.7333).setAuc(0.9).setClasses(2)
         .addAllConfusion(List.of(2L, 1L, 0L, 1L)).build();
-    RoundSummary round = RoundSummary.newBuilder().setRound(5).setEvaluation(site)
-        .addSiteEvaluations(SiteMetrics.newBuilder().setSite("hospital-1").setMetrics(site)).build();
-
     // Execute
-    String printed = print(round);
+    String printed = print(oneSiteRound(5, site));
 
     // Assert
     assertTrue(printed.contains("after round 5 on each site's held-out images"), printed);
@@ -48,6 +42,12 @@ class MetricsTableTest {
     assertTrue(printed.matches("(?s).*all sites\\s+4\\s+0\\.7500.*"), printed);
     assertTrue(printed.matches("(?s).*\\n\\s+normal\\s+2\\s+1\\n.*"), printed);
     assertTrue(printed.contains("AUC is binary"), printed);
+  }
+
+  /** A round evaluated at hospital-1 alone, so the site's metrics are also the pooled ones. */
+  private static RoundSummary oneSiteRound(int number, Metrics metrics) {
+    return RoundSummary.newBuilder().setRound(number).setEvaluation(metrics)
+        .addSiteEvaluations(SiteMetrics.newBuilder().setSite("hospital-1").setMetrics(metrics)).build();
   }
 
   private static String print(RoundSummary round) {
