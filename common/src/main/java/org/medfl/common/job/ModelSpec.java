@@ -15,9 +15,18 @@ import org.medfl.common.model.ModelZoo;
  * @param l2 L2 weight decay, 0 or more
  * @param pretrained start from this model file, or null for a fresh initialisation; it freezes fewer layers than
  *     the model has ({@link ModelZoo#layerCount})
+ * @param weightInit how fresh weights are drawn: {@value #INIT_HE} (He-normal hidden layers, Xavier output layer,
+ *     zero biases) or {@value #INIT_PYTORCH} (PyTorch's default for Conv2d and Linear: weights and biases uniform in
+ *     +-1/sqrt(fan_in)), for reproducing results published with PyTorch
  */
 public record ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
-    PretrainedSpec pretrained) {
+    PretrainedSpec pretrained, String weightInit) {
+
+  /** DL4J's usual initialisation, the default. */
+  public static final String INIT_HE = "he";
+
+  /** PyTorch's default initialisation. */
+  public static final String INIT_PYTORCH = "pytorch";
 
   /** Input shape used when JOB.yaml gives none: MNIST-sized grayscale. */
   public static final int DEFAULT_SIZE = 28;
@@ -41,10 +50,21 @@ public record ModelSpec(String name, int width, int height, int channels, double
     if (!(l2 >= 0) || Double.isInfinite(l2)) {
       throw JobSpecException.key("model.l2", "must be 0 or a positive number, got " + l2);
     }
+    Objects.requireNonNull(weightInit, "weightInit");
+    if (!weightInit.equals(INIT_HE) && !weightInit.equals(INIT_PYTORCH)) {
+      throw JobSpecException.key("model.weight_init",
+          "must be " + INIT_HE + " or " + INIT_PYTORCH + ", got '" + weightInit + "'");
+    }
     if (pretrained != null && pretrained.freezeLayers() >= ModelZoo.layerCount(name)) {
       throw JobSpecException.key("model.pretrained.freeze_layers", "must be below " + ModelZoo.layerCount(name)
           + ", the number of layers of model '" + name + "', got " + pretrained.freezeLayers());
     }
+  }
+
+  /** A model with DL4J's usual initialisation ({@value #INIT_HE}). */
+  public ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
+      PretrainedSpec pretrained) {
+    this(name, width, height, channels, dropout, l2, pretrained, INIT_HE);
   }
 
   /** A model without dropout, weight decay or pretrained start. */

@@ -34,13 +34,16 @@ final class LayerSettings {
     this.freeze = model.pretrained() == null ? 0 : model.pretrained().freezeLayers();
   }
 
-  /** The global part of a configuration: seed, data type, updater, He initialisation, L2 on all weights, caching. */
+  /**
+   * The global part of a configuration: seed, data type, updater, initialisation ({@code model.weight_init}), L2 on
+   * all weights, caching.
+   */
   static NeuralNetConfiguration.Builder base(JobSpec spec) {
     var builder = new NeuralNetConfiguration.Builder()
         .seed(spec.seed())
         .dataType(DataType.FLOAT)
         .updater(updater(spec.optimizer()))
-        .weightInit(WeightInit.RELU)
+        .weightInit(pytorchInit(spec) ? WeightInit.UNIFORM : WeightInit.RELU)
         // Without a cache DL4J recomputes every layer's forward pass during backprop; keeping it is the same
         // arithmetic done once (see BENCHMARKS.md, "Experiments to close the gap").
         .cacheMode(CacheMode.DEVICE);
@@ -50,6 +53,20 @@ final class LayerSettings {
       builder.l2(l2);
     }
     return builder;
+  }
+
+  /** The output layer's initialisation: Xavier, or with {@code weight_init: pytorch} the same as every layer. */
+  WeightInit outputInit() {
+    return model.weightInit().equals(ModelSpec.INIT_PYTORCH) ? WeightInit.UNIFORM : WeightInit.XAVIER;
+  }
+
+  /**
+   * Whether the job asks for PyTorch's initialisation. DL4J's UNIFORM is U(-a, a) with a = 1/sqrt(fan_in), which is
+   * what PyTorch's kaiming_uniform_(a=sqrt(5)) works out to for Conv2d and Linear weights; biases follow in
+   * {@link PytorchBiasInit}, since DL4J initialises them to a constant.
+   */
+  static boolean pytorchInit(JobSpec spec) {
+    return spec.model().weightInit().equals(ModelSpec.INIT_PYTORCH);
   }
 
   /**

@@ -70,11 +70,11 @@ public final class ModelZoo {
     if (isGraph(spec.model().name())) {
       var graph = new ComputationGraph(ResNetSmall.configuration(spec));
       graph.init();
-      return Network.of(graph);
+      return PytorchBiasInit.applyIfAsked(spec, Network.of(graph));
     }
     var net = new MultiLayerNetwork(sequential(spec));
     net.init();
-    return Network.of(net);
+    return PytorchBiasInit.applyIfAsked(spec, Network.of(net));
   }
 
   /**

@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.medfl.common.job.JobSpec;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -94,7 +93,7 @@ final class SequentialCnns {
     return s.dense(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT))
         .nOut(spec.classes().size())
         .activation(Activation.SOFTMAX)
-        .weightInit(WeightInit.XAVIER)
+        .weightInit(s.outputInit())
         .build();
   }
 

@@ -241,6 +241,26 @@ class JobSpecTest {
   }
 
   @Test
+  void weightInitDefaultsToHeAndPytorchRoundTrips() {
+    // when
+    JobSpec pytorch = JobSpec.parse("name: x\nmodel: {name: cnn-niid, weight_init: pytorch}\nclasses: [a, b]\n");
+    // then
+    assertEquals(ModelSpec.INIT_HE, JobSpec.parse(MINIMAL).model().weightInit());
+    assertEquals(ModelSpec.INIT_PYTORCH, pytorch.model().weightInit());
+    assertEquals(pytorch, JobSpec.parse(pytorch.toYaml()));
+  }
+
+  @Test
+  void unknownWeightInitNamesKeyAndChoices() {
+    // when
+    var e = assertThrows(JobSpecException.class,
+        () -> JobSpec.parse("name: x\nmodel: {name: cnn-niid, weight_init: xavier}\nclasses: [a, b]\n"));
+    // then
+    assertTrue(e.getMessage().contains("model.weight_init") && e.getMessage().contains("he or pytorch")
+        && e.getMessage().contains("xavier"), e.getMessage());
+  }
+
+  @Test
   void negativeMaxUpdateNormIsRefusedNamingTheKey() {
     // when
     var e = assertThrows(JobSpecException.class, () -> JobSpec.parse(MINIMAL + "max_update_norm: -1\n"));

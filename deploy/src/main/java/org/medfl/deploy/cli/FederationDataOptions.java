@@ -2,6 +2,7 @@ package org.medfl.deploy.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.medfl.common.job.ModelSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,6 +58,11 @@ final class FederationDataOptions {
   @Option(names = "--l2", defaultValue = "0", paramLabel = "W", description = "Weight decay (default: ${DEFAULT-VALUE}).")
   double l2;
 
+  @Option(names = "--weight-init", defaultValue = "he", paramLabel = "he|pytorch",
+      description = "Initial weights: he (DL4J's He-normal, Xavier output layer, zero biases) or pytorch "
+          + "(PyTorch's default: weights and biases uniform in +-1/sqrt(fan_in)) (default: ${DEFAULT-VALUE}).")
+  String weightInit;
+
   @Option(names = "--validation-fraction", defaultValue = "0.2", paramLabel = "F",
       description = "Share of each site's images held out for evaluation (default: ${DEFAULT-VALUE}).")
   double validationFraction;
@@ -64,7 +70,7 @@ final class FederationDataOptions {
   /** The local training recipe these flags describe. */
   org.medfl.deploy.simulate.Simulation.Recipe recipe() {
     return new org.medfl.deploy.simulate.Simulation.Recipe(batchSize, optimizer, learningRate, l2,
-        validationFraction);
+        validationFraction, weightInit);
   }
 
   /** Rejects values no federation can run with, naming the flag. */
@@ -80,6 +86,10 @@ final class FederationDataOptions {
     }
     if (imagesPerSite != null && imagesPerSite < 20) {
       throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
+    }
+    if (!weightInit.equals(ModelSpec.INIT_HE) && !weightInit.equals(ModelSpec.INIT_PYTORCH)) {
+      throw new CliException(ExitCodes.USAGE, "--weight-init must be " + ModelSpec.INIT_HE + " or "
+          + ModelSpec.INIT_PYTORCH + ", got '" + weightInit + "'");
     }
   }
 

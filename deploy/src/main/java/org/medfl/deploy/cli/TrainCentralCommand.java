@@ -45,7 +45,7 @@ final class TrainCentralCommand implements Callable<Integer> {
     console.println("data: " + data.description());
     JobSpec job = JobSpec.parse(String.join("\n", "name: central-baseline",
         "model: {name: " + options.model + ", input: {width: " + data.size() + ", height: " + data.size() + ", channels: "
-            + data.channels() + "}, l2: " + options.l2 + "}",
+            + data.channels() + "}, " + options.recipe().modelKeys() + "}",
         "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + options.rounds, "min_sites: 1", "local_epochs: " + options.localEpochs,
         options.recipe().yaml(), "seed: " + options.seed,

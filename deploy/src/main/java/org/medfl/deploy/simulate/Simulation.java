@@ -87,14 +87,21 @@ public final class Simulation {
    *
    * @param l2 weight decay (NIID-Bench uses 1e-5)
    * @param validationFraction share of each site's data held out for evaluation
+   * @param weightInit the model's initialisation, "he" or "pytorch" ({@code model.weight_init})
    */
-  public record Recipe(int batchSize, String optimizer, double learningRate, double l2, double validationFraction) {
-    /** Adam 0.001, batch 32, no weight decay, 20% held out. */
+  public record Recipe(int batchSize, String optimizer, double learningRate, double l2, double validationFraction,
+      String weightInit) {
+    /** Adam 0.001, batch 32, no weight decay, 20% held out, DL4J's He initialisation. */
     public static Recipe defaults() {
-      return new Recipe(32, "adam", 0.001, 0, 0.2);
+      return new Recipe(32, "adam", 0.001, 0, 0.2, "he");
     }
 
-    /** The JOB.yaml lines of this recipe (the model's l2 goes with the model section). */
+    /** The keys this recipe adds inside JOB.yaml's model section. */
+    public String modelKeys() {
+      return "l2: " + l2 + ", weight_init: " + weightInit;
+    }
+
+    /** The top-level JOB.yaml lines of this recipe (l2 and weight_init go in the model section). */
     public String yaml() {
       return "batch_size: " + batchSize + "\noptimizer: {name: " + optimizer + ", learning_rate: " + learningRate
           + "}\nvalidation_fraction: " + validationFraction;
@@ -271,6 +278,7 @@ public final class Simulation {
         "  name: " + options.model(),
         "  input: {width: " + data.size() + ", height: " + data.size() + ", channels: " + data.channels() + "}",
         "  l2: " + options.recipe().l2(),
+        "  weight_init: " + options.recipe().weightInit(),
         "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + options.rounds(),
         "min_sites: " + options.sites(),

@@ -131,6 +131,16 @@ class CliErrorsTest {
   }
 
   @Test
+  void unknownWeightInitIsUsageErrorNamingTheChoices(@TempDir Path dir) {
+    // when
+    int code = fl("simulate", "--weight-init", "glorot", "--out", dir.resolve("run").toString());
+    // then: refused before any data is written
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().contains("--weight-init must be he or pytorch, got 'glorot'"), err.toString());
+    assertFalse(Files.exists(dir.resolve("run")));
+  }
+
+  @Test
   void auditVerifyPassesAnIntactLogAndNamesTheFirstTamperedRecord(@TempDir Path dir) throws Exception {
     // given: a signed log of four records, then a copy with one byte of record 3 changed
     TestPki pki = TestPki.create("demo");
