@@ -27,7 +27,9 @@ import org.medfl.common.job.ModelSpec;
 import org.medfl.common.job.OptimizerSpec;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.model.NativeAcceleration;
+import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
+import org.medfl.common.model.PytorchBiasInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,13 +50,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       Xavier output, zero biases; torch: PyTorch's defaults, U(+-1/sqrt(fan_in)) for weights and biases),
  *       {@code format=nchw|nhwc}, {@code ws=enabled|none} (training workspace mode), {@code eps=1e-8} (Adam
  *       epsilon), {@code pre=0|1} (1: minibatches sliced before the clock starts, to price the data pipeline), {@code cache=none|device|host}
- *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch).</li>
+ *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch), {@code ew=N} and {@code tad=N}
+ *       (ND4J's element-wise and TAD thresholds: the op size above which ND4J uses more than one thread).</li>
  * </ul>
  * Prints one line per variant: {@code dl4j VARIANT: N images/s, ... test accuracy A}.
  */
 public final class TorchCompare {
 
   private static final long SEED = 42;
+  /** ND4J's own thresholds, read before any variant changes them. */
+  private static final int DEFAULT_ELEMENTWISE = Nd4j.getEnvironment().elementwiseThreshold();
+  private static final int DEFAULT_TAD = Nd4j.getEnvironment().tadThreshold();
 
   private TorchCompare() {}
 
@@ -65,7 +71,8 @@ public final class TorchCompare {
     List<String> variants = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("trainer");
     LabeledImages train = images(FashionMnist.train(FashionMnist.DEBIAN_DIR), images);
     LabeledImages test = images(FashionMnist.test(FashionMnist.DEBIAN_DIR), Integer.MAX_VALUE);
-    System.out.println("# " + NativeAcceleration.describe() + ", " + train.size() + " training images");
+    System.out.println("# " + NativeAcceleration.describe() + ", " + train.size() + " training images, ND4J "
+        + "element-wise threshold " + DEFAULT_ELEMENTWISE + ", TAD threshold " + DEFAULT_TAD);
     for (String variant : variants) {
       if (variant.equals("trainer")) {
         trainer(train, test);
@@ -99,6 +106,11 @@ public final class TorchCompare {
     boolean nhwc = o.getOrDefault("format", "nchw").equals("nhwc");
     boolean torchInit = o.getOrDefault("init", "dl4j").equals("torch");
     boolean presliced = o.getOrDefault("pre", "0").equals("1");
+    // ND4J splits an element-wise or along-dimension op over its threads only above these sizes; raising them keeps
+    // the many small per-batch ops (bias adds, activations, updater) on one thread, without a hand-off each.
+    var env = Nd4j.getEnvironment();
+    env.setElementwiseThreshold(Integer.parseInt(o.getOrDefault("ew", String.valueOf(DEFAULT_ELEMENTWISE))));
+    env.setTadThreshold(Integer.parseInt(o.getOrDefault("tad", String.valueOf(DEFAULT_TAD))));
     // Warm-up on a throwaway network with the same configuration.
     MultiLayerNetwork warm = replica(o);
     INDArray wx = input(train.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)), nhwc);
@@ -108,7 +120,8 @@ public final class TorchCompare {
     }
     MultiLayerNetwork net = replica(o);
     if (torchInit) {
-      torchInit(net);
+      // PyTorch's bias default, U(+-1/sqrt(fan_in)); the weights already come from WeightInit.UNIFORM (the same law).
+      PytorchBiasInit.apply(Network.of(net), SEED);
     } else if (!nhwc) {
       // The replica must be ModelZoo's network: same parameter count and the same seeded initial weights.
       float[] zoo = Parameters.copyOut(ModelZoo.build(spec(batch)), null);
@@ -192,21 +205,6 @@ public final class TorchCompare {
     var net = new MultiLayerNetwork(conf);
     net.init();
     return net;
-  }
-
-  /** PyTorch's bias default, U(+-1/sqrt(fan_in)); the weights already come from WeightInit.UNIFORM (the same law). */
-  private static void torchInit(MultiLayerNetwork net) {
-    Nd4j.getRandom().setSeed(SEED);
-    for (int layer = 0; layer < net.getnLayers(); layer++) {
-      INDArray w = net.getLayer(layer).getParam("W");
-      INDArray b = net.getLayer(layer).getParam("b");
-      if (w == null || b == null) {
-        continue;
-      }
-      long fanIn = w.length() / b.length();
-      double bound = 1 / Math.sqrt(fanIn);
-      b.assign(Nd4j.rand(DataType.FLOAT, b.shape()).muli(2 * bound).subi(bound));
-    }
   }
 
   /** How many values are subnormal floats (0 < |x| < 2^-126), which x86 computes on a slow path. */

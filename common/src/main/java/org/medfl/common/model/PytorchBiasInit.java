@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * says {@code model.weight_init: pytorch}. DL4J can only set biases to a constant, and results published with
  * PyTorch (NIID-Bench, Flower's baselines) start from these random biases.
  */
-final class PytorchBiasInit {
+public final class PytorchBiasInit {
 
   /** Mixed into the job seed so the bias draw does not repeat the weight draw's random stream. */
   private static final long STREAM = 0x5eed_b1a5L;
@@ -21,10 +21,15 @@ final class PytorchBiasInit {
 
   /** Returns {@code net}, its biases redrawn if the job asks for PyTorch's initialisation; seeded by the job. */
   static Network applyIfAsked(JobSpec spec, Network net) {
-    if (!LayerSettings.pytorchInit(spec)) {
-      return net;
+    if (LayerSettings.pytorchInit(spec)) {
+      apply(net, spec.seed());
     }
-    var random = new SplittableRandom(spec.seed() ^ STREAM);
+    return net;
+  }
+
+  /** Redraws every bias of {@code net} from U(+-1/sqrt(fan_in)) of its layer, reproducibly from {@code seed}. */
+  public static void apply(Network net, long seed) {
+    var random = new SplittableRandom(seed ^ STREAM);
     for (Layer layer : net.layers()) {
       var params = layer.paramTable();
       INDArray weights = params.get(DefaultParamInitializer.WEIGHT_KEY);
@@ -32,22 +37,13 @@ final class PytorchBiasInit {
       if (weights == null || bias == null) {
         continue; // pooling, batch normalisation (PyTorch also starts those at gamma 1, beta 0)
       }
-      double bound = 1 / Math.sqrt(fanIn(weights));
+      // One bias per output unit, so each unit's inputs are the weights over the biases, for convolutions too.
+      double bound = 1 / Math.sqrt((double) weights.length() / bias.length());
       float[] values = new float[(int) bias.length()];
       for (int i = 0; i < values.length; i++) {
         values[i] = (float) random.nextDouble(-bound, bound);
       }
       bias.assign(Nd4j.createFromArray(values).reshape(bias.shape()));
     }
-    return net;
-  }
-
-  /**
-   * Inputs feeding one output unit. DL4J stores convolution weights as [out, in, kernel height, kernel width] and
-   * dense weights as [in, out].
-   */
-  static long fanIn(INDArray weights) {
-    long[] shape = weights.shape();
-    return shape.length == 4 ? shape[1] * shape[2] * shape[3] : shape[0];
   }
 }

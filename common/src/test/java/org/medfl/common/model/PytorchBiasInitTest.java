@@ -33,7 +33,6 @@ class PytorchBiasInitTest {
       }
       INDArray b = layer.getParam("b");
       long fanIn = fanIns[withParams++];
-      assertEquals(fanIn, PytorchBiasInit.fanIn(w));
       double bound = 1 / Math.sqrt(fanIn);
       for (INDArray values : new INDArray[] {w, b}) {
         assertTrue(values.amaxNumber().doubleValue() <= bound, "beyond " + bound + " in layer " + layer.getIndex());
