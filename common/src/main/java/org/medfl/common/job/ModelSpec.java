@@ -67,6 +67,11 @@ public record ModelSpec(String name, int width, int height, int channels, double
     this(name, width, height, channels, dropout, l2, pretrained, INIT_HE);
   }
 
+  /** Whether fresh weights follow PyTorch's default initialisation ({@value #INIT_PYTORCH}). */
+  public boolean pytorchInit() {
+    return weightInit.equals(INIT_PYTORCH);
+  }
+
   /** A model without dropout, weight decay or pretrained start. */
   public ModelSpec(String name, int width, int height, int channels) {
     this(name, width, height, channels, 0, 0, null);

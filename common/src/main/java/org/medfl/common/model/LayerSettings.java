@@ -43,7 +43,9 @@ final class LayerSettings {
         .seed(spec.seed())
         .dataType(DataType.FLOAT)
         .updater(updater(spec.optimizer()))
-        .weightInit(pytorchInit(spec) ? WeightInit.UNIFORM : WeightInit.RELU)
+        // DL4J's UNIFORM is U(-a, a) with a = 1/sqrt(fan_in): what PyTorch's kaiming_uniform_(a=sqrt(5)) works out
+        // to for Conv2d and Linear weights. DL4J sets biases to a constant, so PytorchBiasInit draws those.
+        .weightInit(spec.model().pytorchInit() ? WeightInit.UNIFORM : WeightInit.RELU)
         // Without a cache DL4J recomputes every layer's forward pass during backprop; keeping it is the same
         // arithmetic done once (see BENCHMARKS.md, "Experiments to close the gap").
         .cacheMode(CacheMode.DEVICE);
@@ -57,16 +59,7 @@ final class LayerSettings {
 
   /** The output layer's initialisation: Xavier, or with {@code weight_init: pytorch} the same as every layer. */
   WeightInit outputInit() {
-    return model.weightInit().equals(ModelSpec.INIT_PYTORCH) ? WeightInit.UNIFORM : WeightInit.XAVIER;
-  }
-
-  /**
-   * Whether the job asks for PyTorch's initialisation. DL4J's UNIFORM is U(-a, a) with a = 1/sqrt(fan_in), which is
-   * what PyTorch's kaiming_uniform_(a=sqrt(5)) works out to for Conv2d and Linear weights; biases follow in
-   * {@link PytorchBiasInit}, since DL4J initialises them to a constant.
-   */
-  static boolean pytorchInit(JobSpec spec) {
-    return spec.model().weightInit().equals(ModelSpec.INIT_PYTORCH);
+    return model.pytorchInit() ? WeightInit.UNIFORM : WeightInit.XAVIER;
   }
 
   /**

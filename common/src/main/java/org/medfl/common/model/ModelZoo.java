@@ -17,7 +17,8 @@ import org.medfl.common.job.JobSpecException;
  * Every model ends in softmax with multi-class cross-entropy, for two classes too, so evaluation reads one
  * probability per class from any of them. {@code model.dropout} applies to the inputs of the dense and output
  * layers, {@code model.l2} to the weights of every layer, {@code model.pretrained.freeze_layers} to the first
- * layers in the order each model's Javadoc lists.
+ * layers in the order each model's Javadoc lists, {@code model.weight_init} to how fresh weights and biases are
+ * drawn (DL4J's He and Xavier, or PyTorch's default).
  */
 public final class ModelZoo {
 

@@ -21,7 +21,7 @@ public final class PytorchBiasInit {
 
   /** Returns {@code net}, its biases redrawn if the job asks for PyTorch's initialisation; seeded by the job. */
   static Network applyIfAsked(JobSpec spec, Network net) {
-    if (LayerSettings.pytorchInit(spec)) {
+    if (spec.model().pytorchInit()) {
       apply(net, spec.seed());
     }
     return net;
