@@ -50,17 +50,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       Xavier output, zero biases; torch: PyTorch's defaults, U(+-1/sqrt(fan_in)) for weights and biases),
  *       {@code format=nchw|nhwc}, {@code ws=enabled|none} (training workspace mode), {@code eps=1e-8} (Adam
  *       epsilon), {@code pre=0|1} (1: minibatches sliced before the clock starts, to price the data pipeline), {@code cache=none|device|host}
- *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch), {@code ew=N} and {@code tad=N}
- *       (ND4J's element-wise and TAD thresholds: the op size above which ND4J uses more than one thread).</li>
+ *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch).</li>
  * </ul>
  * Prints one line per variant: {@code dl4j VARIANT: N images/s, ... test accuracy A}.
  */
 public final class TorchCompare {
 
   private static final long SEED = 42;
-  /** ND4J's own thresholds, read before any variant changes them. */
-  private static final int DEFAULT_ELEMENTWISE = Nd4j.getEnvironment().elementwiseThreshold();
-  private static final int DEFAULT_TAD = Nd4j.getEnvironment().tadThreshold();
 
   private TorchCompare() {}
 
@@ -71,8 +67,7 @@ public final class TorchCompare {
     List<String> variants = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("trainer");
     LabeledImages train = images(FashionMnist.train(FashionMnist.DEBIAN_DIR), images);
     LabeledImages test = images(FashionMnist.test(FashionMnist.DEBIAN_DIR), Integer.MAX_VALUE);
-    System.out.println("# " + NativeAcceleration.describe() + ", " + train.size() + " training images, ND4J "
-        + "element-wise threshold " + DEFAULT_ELEMENTWISE + ", TAD threshold " + DEFAULT_TAD);
+    System.out.println("# " + NativeAcceleration.describe() + ", " + train.size() + " training images");
     for (String variant : variants) {
       if (variant.equals("trainer")) {
         trainer(train, test);
@@ -106,11 +101,6 @@ public final class TorchCompare {
     boolean nhwc = o.getOrDefault("format", "nchw").equals("nhwc");
     boolean torchInit = o.getOrDefault("init", "dl4j").equals("torch");
     boolean presliced = o.getOrDefault("pre", "0").equals("1");
-    // ND4J splits an element-wise or along-dimension op over its threads only above these sizes; raising them keeps
-    // the many small per-batch ops (bias adds, activations, updater) on one thread, without a hand-off each.
-    var env = Nd4j.getEnvironment();
-    env.setElementwiseThreshold(Integer.parseInt(o.getOrDefault("ew", String.valueOf(DEFAULT_ELEMENTWISE))));
-    env.setTadThreshold(Integer.parseInt(o.getOrDefault("tad", String.valueOf(DEFAULT_TAD))));
     // Warm-up on a throwaway network with the same configuration.
     MultiLayerNetwork warm = replica(o);
     INDArray wx = input(train.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)), nhwc);
