@@ -1,5 +1,6 @@
 package org.medfl.common.job;
 
+import java.util.List;
 import java.util.Objects;
 import org.medfl.common.model.ModelZoo;
 
@@ -28,6 +29,9 @@ public record ModelSpec(String name, int width, int height, int channels, double
   /** PyTorch's default initialisation. */
   public static final String INIT_PYTORCH = "pytorch";
 
+  /** Every value {@code model.weight_init} may take. */
+  public static final List<String> WEIGHT_INITS = List.of(INIT_HE, INIT_PYTORCH);
+
   /** Input shape used when JOB.yaml gives none: MNIST-sized grayscale. */
   public static final int DEFAULT_SIZE = 28;
 
@@ -51,9 +55,9 @@ public record ModelSpec(String name, int width, int height, int channels, double
       throw JobSpecException.key("model.l2", "must be 0 or a positive number, got " + l2);
     }
     Objects.requireNonNull(weightInit, "weightInit");
-    if (!weightInit.equals(INIT_HE) && !weightInit.equals(INIT_PYTORCH)) {
+    if (!WEIGHT_INITS.contains(weightInit)) {
       throw JobSpecException.key("model.weight_init",
-          "must be " + INIT_HE + " or " + INIT_PYTORCH + ", got '" + weightInit + "'");
+          "must be " + String.join(" or ", WEIGHT_INITS) + ", got '" + weightInit + "'");
     }
     if (pretrained != null && pretrained.freezeLayers() >= ModelZoo.layerCount(name)) {
       throw JobSpecException.key("model.pretrained.freeze_layers", "must be below " + ModelZoo.layerCount(name)

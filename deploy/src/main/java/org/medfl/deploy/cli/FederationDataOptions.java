@@ -87,9 +87,9 @@ final class FederationDataOptions {
     if (imagesPerSite != null && imagesPerSite < 20) {
       throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
     }
-    if (!weightInit.equals(ModelSpec.INIT_HE) && !weightInit.equals(ModelSpec.INIT_PYTORCH)) {
-      throw new CliException(ExitCodes.USAGE, "--weight-init must be " + ModelSpec.INIT_HE + " or "
-          + ModelSpec.INIT_PYTORCH + ", got '" + weightInit + "'");
+    if (!ModelSpec.WEIGHT_INITS.contains(weightInit)) {
+      throw new CliException(ExitCodes.USAGE, "--weight-init must be " + String.join(" or ", ModelSpec.WEIGHT_INITS)
+          + ", got '" + weightInit + "'");
     }
   }
 

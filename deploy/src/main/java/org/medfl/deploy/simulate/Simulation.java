@@ -25,6 +25,7 @@ import org.medfl.client.egress.LedgerEntry;
 import org.medfl.common.audit.AuditVerifier;
 import org.medfl.common.audit.Verification;
 import org.medfl.common.job.JobSpec;
+import org.medfl.common.job.ModelSpec;
 import org.medfl.common.kit.StartupKit;
 import org.medfl.common.model.NativeAcceleration;
 import org.medfl.common.transport.Channels;
@@ -93,7 +94,7 @@ public final class Simulation {
       String weightInit) {
     /** Adam 0.001, batch 32, no weight decay, 20% held out, DL4J's He initialisation. */
     public static Recipe defaults() {
-      return new Recipe(32, "adam", 0.001, 0, 0.2, "he");
+      return new Recipe(32, "adam", 0.001, 0, 0.2, ModelSpec.INIT_HE);
     }
 
     /** The keys this recipe adds inside JOB.yaml's model section. */
@@ -274,11 +275,8 @@ public final class Simulation {
   private JobSpec jobSpec(SimulationData.Prepared data) {
     return JobSpec.parse(String.join("\n",
         "name: simulation",
-        "model:",
-        "  name: " + options.model(),
-        "  input: {width: " + data.size() + ", height: " + data.size() + ", channels: " + data.channels() + "}",
-        "  l2: " + options.recipe().l2(),
-        "  weight_init: " + options.recipe().weightInit(),
+        "model: {name: " + options.model() + ", input: {width: " + data.size() + ", height: " + data.size()
+            + ", channels: " + data.channels() + "}, " + options.recipe().modelKeys() + "}",
         "classes: [" + String.join(", ", data.classes()) + "]",
         "rounds: " + options.rounds(),
         "min_sites: " + options.sites(),
