@@ -123,8 +123,9 @@ public final class FaultProxy implements AutoCloseable {
   /** Resets every open connection now, both sides. */
   public void cutAll() {
     for (Connection connection : connections) {
-      connection.reset();
+      // counted before the reset, so whoever sees the reset also sees the count
       cuts.incrementAndGet();
+      connection.reset();
     }
   }
 
@@ -319,8 +320,8 @@ public final class FaultProxy implements AutoCloseable {
             offset += n;
             f.forwarded.addAndGet(n);
             if (cutDue(n)) {
-              connection.reset();
               cuts.incrementAndGet();
+              connection.reset();
               return;
             }
           }
