@@ -34,6 +34,33 @@ class NativeAccelerationTest {
   }
 
   @Test
+  void avx512BuildOnlyWhereTheCpuHasEverySubsetItUses() {
+    // given /proc/cpuinfo excerpts: Zen 4 (all subsets), Zen 3 (AVX2 only), Knights Landing (avx512f without bw/dq/vl)
+    String zen4 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16\n";
+    String zen3 = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n";
+    String knightsLanding = "flags\t\t: fpu avx2 avx512f avx512pf avx512er avx512cd\n";
+
+    // when / then
+    assertEquals("-onednn-avx512", NativeAcceleration.buildFor(zen4, true, null));
+    assertNull(NativeAcceleration.buildFor(zen3, true, null));
+    assertNull(NativeAcceleration.buildFor(knightsLanding, true, null));
+    assertNull(NativeAcceleration.buildFor("", true, null), "no cpuinfo (not Linux)");
+    assertNull(NativeAcceleration.buildFor(zen4, false, null), "AVX-512 jar not on the class path");
+    assertNull(NativeAcceleration.buildFor(zen4, true, "-onednn-avx2"), "the operator's choice stands");
+  }
+
+  @Test
+  void describeNamesTheLoadedBuild() {
+    // when
+    String described = NativeAcceleration.describe();
+
+    // then: one of the two oneDNN builds the pom ships, as ND4J itself reports it
+    assertTrue(described.endsWith(", AVX2 build") || described.endsWith(", AVX-512 build"), described);
+    assertEquals("AVX-512 build", NativeAcceleration.buildName(3));
+    assertEquals("AVX2 build", NativeAcceleration.buildName(2));
+  }
+
+  @Test
   void oneDnnGradientMatchesBuiltInPath() {
     // given the same network built with and without helpers, and one batch
     MultiLayerNetwork fast = ModelZoo.build(SPEC);
