@@ -45,12 +45,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>Arguments: training images (60000, the first N), then variants, each run in turn in this JVM:
  * <ul>
  *   <li>{@code trainer}: the production path, {@link LocalTrainer#train} (pullRows per batch, validation off);</li>
+ *   <li>{@code samediff}: the same network as a SameDiff graph ({@link SameDiffCnn}), batches sliced beforehand;</li>
  *   <li>{@code direct[:key=value,...]}: a plain {@code MultiLayerNetwork.fit} loop over a replica of cnn-fedavg
  *       with knobs for the experiments: {@code batch=64}, {@code init=dl4j|torch} (dl4j: ModelZoo's He normal and
  *       Xavier output, zero biases; torch: PyTorch's defaults, U(+-1/sqrt(fan_in)) for weights and biases),
  *       {@code format=nchw|nhwc}, {@code ws=enabled|none} (training workspace mode), {@code eps=1e-8} (Adam
  *       epsilon), {@code pre=0|1} (1: minibatches sliced before the clock starts, to price the data pipeline), {@code cache=none|device|host}
- *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch).</li>
+ *       (DL4J CacheMode, whether layers keep forward results for backprop), {@code trace=1} (ms per batch),
+ *       {@code dtype=float|half|bfloat16} (the network's data type; DL4J refuses bfloat16).</li>
  * </ul>
  * Prints one line per variant: {@code dl4j VARIANT: N images/s, ... test accuracy A}.
  */
@@ -71,10 +73,13 @@ public final class TorchCompare {
     for (String variant : variants) {
       if (variant.equals("trainer")) {
         trainer(train, test);
+      } else if (variant.equals("samediff")) {
+        samediff(train, test);
       } else if (variant.startsWith("direct")) {
         direct(variant, options(variant), train, test);
       } else {
-        throw new IllegalArgumentException("unknown variant '" + variant + "'; use trainer or direct[:k=v,...]");
+        throw new IllegalArgumentException(
+            "unknown variant '" + variant + "'; use trainer, samediff or direct[:k=v,...]");
       }
     }
   }
@@ -96,23 +101,62 @@ public final class TorchCompare {
     report("trainer", trainer.trainSize(), result.seconds(), accuracy(net, test, false));
   }
 
+  /** cnn-fedavg as a SameDiff graph, minibatches sliced before the clock (compare with direct:pre=1). */
+  private static void samediff(LabeledImages train, LabeledImages test) {
+    int n = train.size();
+    List<INDArray[]> batches = new ArrayList<>();
+    INDArray flat = train.features().reshape('c', n, 28 * 28);
+    INDArray y = oneHot(train.labels(), 10);
+    int[] order = new int[n];
+    Arrays.setAll(order, i -> i);
+    Random rnd = new Random(SEED);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    for (int from = 0; from < n; from += 64) {
+      int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + 64));
+      batches.add(new INDArray[] {input(Nd4j.pullRows(flat, 1, rows), false), Nd4j.pullRows(y, 1, rows)});
+    }
+    new SameDiffCnn(SEED).fitEpoch(batches.subList(0, Math.min(10, batches.size()))); // warm-up, thrown away
+    SameDiffCnn net = new SameDiffCnn(SEED);
+    long start = System.nanoTime();
+    net.fitEpoch(batches);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    int correct = 0;
+    INDArray testFlat = test.features().reshape('c', test.size(), 28 * 28);
+    for (int from = 0; from < test.size(); from += 512) {
+      int to = Math.min(test.size(), from + 512);
+      INDArray x = input(testFlat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+          org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'), false);
+      INDArray predicted = net.output(x).argMax(1);
+      for (int i = from; i < to; i++) {
+        correct += predicted.getInt(i - from) == test.labels()[i] ? 1 : 0;
+      }
+    }
+    report("samediff", n, seconds, correct / (double) test.size());
+  }
+
   private static void direct(String name, Map<String, String> o, LabeledImages train, LabeledImages test) {
     int batch = Integer.parseInt(o.getOrDefault("batch", "64"));
     boolean nhwc = o.getOrDefault("format", "nchw").equals("nhwc");
     boolean torchInit = o.getOrDefault("init", "dl4j").equals("torch");
     boolean presliced = o.getOrDefault("pre", "0").equals("1");
+    DataType dtype = dataType(o);
     // Warm-up on a throwaway network with the same configuration.
     MultiLayerNetwork warm = replica(o);
     INDArray wx = input(train.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)), nhwc);
     INDArray wy = oneHot(Arrays.copyOf(train.labels(), batch), 10);
     for (int i = 0; i < 10; i++) {
-      warm.fit(wx, wy);
+      warm.fit(wx.castTo(dtype), wy.castTo(dtype));
     }
     MultiLayerNetwork net = replica(o);
     if (torchInit) {
       // PyTorch's bias default, U(+-1/sqrt(fan_in)); the weights already come from WeightInit.UNIFORM (the same law).
       PytorchBiasInit.apply(Network.of(net), SEED);
-    } else if (!nhwc) {
+    } else if (!nhwc && dtype == DataType.FLOAT) {
       // The replica must be ModelZoo's network: same parameter count and the same seeded initial weights.
       float[] zoo = Parameters.copyOut(ModelZoo.build(spec(batch)), null);
       if (!Arrays.equals(zoo, Parameters.copyOut(net, null))) {
@@ -149,10 +193,10 @@ public final class TorchCompare {
         lap = System.nanoTime();
       }
       if (presliced) {
-        net.fit(batches.get(b)[0], batches.get(b)[1]);
+        net.fit(batches.get(b)[0].castTo(dtype), batches.get(b)[1].castTo(dtype));
       } else {
         int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + batch));
-        net.fit(input(Nd4j.pullRows(flat, 1, rows), nhwc), Nd4j.pullRows(y, 1, rows));
+        net.fit(input(Nd4j.pullRows(flat, 1, rows), nhwc).castTo(dtype), Nd4j.pullRows(y, 1, rows).castTo(dtype));
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -171,7 +215,7 @@ public final class TorchCompare {
     adam.setEpsilon(Double.parseDouble(o.getOrDefault("eps", "1e-8")));
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
         .seed(SEED)
-        .dataType(DataType.FLOAT)
+        .dataType(dataType(o))
         .updater(adam)
         .weightInit(torchInit ? WeightInit.UNIFORM : WeightInit.RELU)
         .trainingWorkspaceMode(ws)
@@ -195,6 +239,15 @@ public final class TorchCompare {
     var net = new MultiLayerNetwork(conf);
     net.init();
     return net;
+  }
+
+  /** The network's data type from the {@code dtype} knob: float (default), half or bfloat16. */
+  private static DataType dataType(Map<String, String> o) {
+    return switch (o.getOrDefault("dtype", "float")) {
+      case "half" -> DataType.HALF;
+      case "bfloat16" -> DataType.BFLOAT16;
+      default -> DataType.FLOAT;
+    };
   }
 
   /** How many values are subnormal floats (0 < |x| < 2^-126), which x86 computes on a slow path. */
@@ -221,7 +274,7 @@ public final class TorchCompare {
       int to = Math.min(n, from + 512);
       INDArray x = input(flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
           org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'), nhwc);
-      INDArray predicted = net.output(x, false).argMax(1);
+      INDArray predicted = net.output(x.castTo(net.params().dataType()), false).argMax(1);
       for (int i = from; i < to; i++) {
         correct += predicted.getInt(i - from) == test.labels()[i] ? 1 : 0;
       }
