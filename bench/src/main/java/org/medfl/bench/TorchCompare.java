@@ -107,15 +107,7 @@ public final class TorchCompare {
     List<INDArray[]> batches = new ArrayList<>();
     INDArray flat = train.features().reshape('c', n, 28 * 28);
     INDArray y = oneHot(train.labels(), 10);
-    int[] order = new int[n];
-    Arrays.setAll(order, i -> i);
-    Random rnd = new Random(SEED);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    int[] order = shuffledOrder(n);
     for (int from = 0; from < n; from += 64) {
       int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + 64));
       batches.add(new INDArray[] {input(Nd4j.pullRows(flat, 1, rows), false), Nd4j.pullRows(y, 1, rows)});
@@ -166,15 +158,7 @@ public final class TorchCompare {
     int n = train.size();
     INDArray flat = train.features().reshape('c', n, 28 * 28);
     INDArray y = oneHot(train.labels(), 10);
-    int[] order = new int[n];
-    Arrays.setAll(order, i -> i);
-    Random rnd = new Random(SEED);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    int[] order = shuffledOrder(n);
     List<INDArray[]> batches = new ArrayList<>();
     if (presliced) {
       for (int from = 0; from < n; from += batch) {
@@ -325,6 +309,20 @@ public final class TorchCompare {
     INDArray x = all.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)).dup('c');
     return new LabeledImages(x, Arrays.copyOf(all.labels(), n), all.classes(),
         java.util.Collections.nCopies(n, null));
+  }
+
+  /** 0..n-1 in the seeded order both sides of the comparison train in. */
+  private static int[] shuffledOrder(int n) {
+    int[] order = new int[n];
+    Arrays.setAll(order, i -> i);
+    Random rnd = new Random(SEED);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
   }
 
   private static INDArray oneHot(int[] labels, int classes) {
