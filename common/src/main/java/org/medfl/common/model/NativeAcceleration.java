@@ -48,6 +48,8 @@ public final class NativeAcceleration {
   private static final String AVX512_LIBRARY =
       "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-onednn-avx512/libjnind4jcpu.so";
 
+  private static volatile boolean buildChosen;
+
   private NativeAcceleration() {}
 
   /**
@@ -60,11 +62,15 @@ public final class NativeAcceleration {
       System.setProperty(HELPERS_PROPERTY, "false");
     }
     // JavaCPP reads the property once, at its first load; set later (ND4J already in use) it changes nothing.
-    // So no JavaCPP class may be touched here, or it would read the property before it is set.
-    boolean shipped = NativeAcceleration.class.getClassLoader().getResource(AVX512_LIBRARY) != null;
-    String build = buildFor(cpuInfo(), shipped, System.getProperty(BUILD_PROPERTY));
-    if (build != null) {
-      System.setProperty(BUILD_PROPERTY, build);
+    // So no JavaCPP class may be touched here, or it would read the property before it is set; and the choice is
+    // made once per JVM, since enable() runs again for every network built.
+    if (!buildChosen) {
+      buildChosen = true;
+      boolean shipped = NativeAcceleration.class.getClassLoader().getResource(AVX512_LIBRARY) != null;
+      String build = buildFor(cpuInfo(), shipped, System.getProperty(BUILD_PROPERTY));
+      if (build != null) {
+        System.setProperty(BUILD_PROPERTY, build);
+      }
     }
   }
 
