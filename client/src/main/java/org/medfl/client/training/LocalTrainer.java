@@ -29,6 +29,8 @@ public final class LocalTrainer {
 
   private final JobSpec spec;
   private final Network net;
+  /** Splits each minibatch across threads; null when training on one thread. */
+  private final SplitMinibatch split;
   /** FedProx's term for strategy fedprox, null for fedavg. */
   private final ProximalTerm proximal;
   private final long[] imageShape;
@@ -49,6 +51,22 @@ public final class LocalTrainer {
    *     is left for training
    */
   public LocalTrainer(JobSpec spec, LabeledImages data) {
+    this(spec, data, 1);
+  }
+
+  /**
+   * As {@link #LocalTrainer(JobSpec, LabeledImages)}, taking each optimiser step on {@code threads} threads: each
+   * minibatch is split into that many chunks whose gradients are computed side by side ({@link SplitMinibatch}),
+   * which gives the same steps, up to the order of floating-point additions. Results are reproducible for a given
+   * thread count. Networks with batch normalisation always train on one thread, since splitting would change their
+   * statistics. Pair it with single-threaded native operations.
+   *
+   * @param threads 1 or more
+   */
+  public LocalTrainer(JobSpec spec, LabeledImages data, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("training threads must be 1 or more, got " + threads);
+    }
     NativeAcceleration.enable();
     if (!data.classes().equals(spec.classes())) {
       throw new IllegalArgumentException("data classes " + data.classes() + " differ from job '" + spec.name()
@@ -74,12 +92,15 @@ public final class LocalTrainer {
     this.valX = split.validation().length == 0 ? null : Nd4j.pullRows(flat, 1, split.validation());
     this.valLabels = Arrays.stream(split.validation()).map(i -> data.labels()[i]).toArray();
     this.net = ModelZoo.network(spec);
-    this.proximal = "fedprox".equals(spec.strategy()) ? ProximalTerm.attach(net, spec.proximalMu()) : null;
     this.trainLabels = Arrays.stream(split.train()).map(i -> data.labels()[i]).toArray();
     this.augmenter = new Augmenter(spec.augmentation(), spec.seed());
+    // Order matters: the split's replicas copy the loss as configured by now, and the split must fold the other
+    // chunks' gradients in before FedProx adds its term to the whole minibatch's gradient.
     if (spec.classBalance().equals("weights")) {
       ClassWeightedLoss.apply(net, ClassBalance.inverseFrequencyWeights(trainLabels, spec.classes().size()));
     }
+    this.split = threads > 1 && !net.hasBatchNormalization() ? SplitMinibatch.attach(net, threads) : null;
+    this.proximal = "fedprox".equals(spec.strategy()) ? ProximalTerm.attach(net, spec.proximalMu()) : null;
   }
 
   /**
@@ -102,6 +123,9 @@ public final class LocalTrainer {
       proximal.anchorAt(globalParams);
     }
     resetOptimizer();
+    if (split != null) {
+      split.seed(spec.seed() * 31 + round);
+    }
     int n = trainSize();
     int[] order = new int[n];
     Arrays.setAll(order, i -> i);
@@ -125,8 +149,14 @@ public final class LocalTrainer {
         if (!augmenter.isIdentity()) {
           x = augmenter.augmentBatch(x, round, epoch, from / spec.batchSize());
         }
-        net.fit(x, Nd4j.pullRows(trainY, 1, batch));
-        lossSum += net.score() * batch.length;
+        INDArray y = Nd4j.pullRows(trainY, 1, batch);
+        if (split != null) {
+          split.fit(x, y);
+          lossSum += split.score() * batch.length;
+        } else {
+          net.fit(x, y);
+          lossSum += net.score() * batch.length;
+        }
       }
       if (onEpochDone != null) {
         onEpochDone.accept(epoch);
@@ -182,6 +212,11 @@ public final class LocalTrainer {
   /** Images held out for validation. */
   public int validationSize() {
     return valLabels.length;
+  }
+
+  /** Threads that share each optimiser step: 1, or the thread count asked for when the network can be split. */
+  public int threads() {
+    return split == null ? 1 : split.threads();
   }
 
   /** Length of the parameter vectors {@link #train} and {@link #evaluate} take. */

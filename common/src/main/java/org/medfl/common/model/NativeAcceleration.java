@@ -101,6 +101,20 @@ public final class NativeAcceleration {
     }
   }
 
+  /**
+   * Makes the native operations that the calling thread starts from now on run on that thread alone: OpenMP, which
+   * oneDNN's convolutions use, through the calling thread's own thread-count setting, and OpenBLAS (the dense
+   * layers' matrix products) for the whole process, since OpenBLAS has one setting only. For code that keeps every
+   * core busy with threads of its own ({@code SplitMinibatch}): two threads that each start two-thread operations
+   * contend for the same cores, and concurrent calls into a multi-threaded OpenBLAS wait for each other.
+   */
+  public static void runOperationsOnCallingThread() {
+    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+    if (Nd4j.factory().blas().getMaxThreads() != 1) {
+      Nd4j.factory().blas().setMaxThreads(1);
+    }
+  }
+
   /** Whether conv and pool layers built now would use oneDNN; initialises ND4J if it was not yet. */
   public static boolean active() {
     return !Boolean.parseBoolean(System.getProperty(HELPERS_PROPERTY, "true"))

@@ -72,6 +72,65 @@ public final class Network {
     }
   }
 
+  /**
+   * A second network of the same configuration whose parameters are this network's own memory, so a step taken on
+   * this network is seen by the replica at once. It has its own activations and gradient, so it can compute part of
+   * a minibatch's gradient on another thread while this network computes the rest; it must not be fitted itself.
+   */
+  public Network parameterSharingReplica() {
+    if (model instanceof ComputationGraph g) {
+      var replica = new ComputationGraph(g.getConfiguration().clone());
+      replica.init(g.params(), false);
+      return new Network(replica);
+    }
+    MultiLayerNetwork net = (MultiLayerNetwork) model;
+    var replica = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+    replica.init(net.params(), false);
+    return new Network(replica);
+  }
+
+  /**
+   * Forward and backward pass on one minibatch in training mode, without an optimiser step: afterwards
+   * {@link #gradient} holds the loss's gradient summed (not averaged) over the minibatch, as DL4J computes it before
+   * its updater divides by the minibatch size, and {@link #score} the minibatch's mean loss.
+   */
+  public void computeGradient(INDArray features, INDArray labels) {
+    if (model instanceof ComputationGraph g) {
+      g.setInputs(features);
+      g.setLabels(labels);
+      g.computeGradientAndScore();
+      g.clearLayersStates();
+    } else {
+      var net = (MultiLayerNetwork) model;
+      net.setInput(features);
+      net.setLabels(labels);
+      net.computeGradientAndScore();
+      net.clearLayersStates();
+    }
+  }
+
+  /** The flat gradient of the last {@link #computeGradient} or {@link #fit}, in parameter order; a live view. */
+  public INDArray gradient() {
+    return model.gradient().gradient();
+  }
+
+  /** Whether a layer is batch normalisation, whose statistics depend on which images share a forward pass. */
+  public boolean hasBatchNormalization() {
+    return layers().stream().anyMatch(layer -> unwrapped(layer.conf().getLayer())
+        instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization);
+  }
+
+  /** The layer a frozen wrapper (transfer learning) holds, or the layer itself. */
+  private static org.deeplearning4j.nn.conf.layers.Layer unwrapped(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer frozen) {
+      return unwrapped(frozen.getLayer());
+    }
+    if (layer instanceof org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer wrapper) {
+      return unwrapped(wrapper.getUnderlying());
+    }
+    return layer;
+  }
+
   /** Class probabilities for {@code features} in inference mode (no dropout, batch-norm running statistics). */
   public INDArray output(INDArray features) {
     if (model instanceof ComputationGraph g) {
