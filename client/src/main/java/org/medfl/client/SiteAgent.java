@@ -81,6 +81,7 @@ public final class SiteAgent implements Runnable {
   private PrivacyPolicy policy = PrivacyPolicy.permissive();
   private PrivacyBudget budget;
   private long maxPixels = org.medfl.client.data.SiteData.DEFAULT_MAX_PIXELS;
+  private int trainingThreads = 1;
   private volatile boolean running = true;
   private volatile Thread thread;
 
@@ -156,6 +157,19 @@ public final class SiteAgent implements Runnable {
       throw new IllegalArgumentException("maxPixels must be at least 1, got " + pixels);
     }
     this.maxPixels = pixels;
+    return this;
+  }
+
+  /**
+   * Threads that share each training step ({@link LocalTrainer#LocalTrainer(JobSpec, org.medfl.client.data.LabeledImages, int)}): the
+   * machine's cores for an agent that has them to itself. Without this call 1, for agents that share a machine
+   * (a simulation runs every site in one process).
+   */
+  public SiteAgent withTrainingThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("training threads must be at least 1, got " + threads);
+    }
+    this.trainingThreads = threads;
     return this;
   }
 
@@ -427,7 +441,10 @@ public final class SiteAgent implements Runnable {
       LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
           loaded.report().skipped(), loaded.report().perClass());
       loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));
-      trainer = new LocalTrainer(spec, loaded.images());
+      trainer = new LocalTrainer(spec, loaded.images(), trainingThreads);
+      if (trainer.threads() > 1) {
+        LOG.info("job {}: each training step split across {} threads", jobId, trainer.threads());
+      }
       trainers.put(jobId, trainer);
     }
     return trainer;

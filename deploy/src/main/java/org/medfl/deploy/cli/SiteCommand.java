@@ -119,9 +119,17 @@ final class SiteCommand {
             + "their headers before decoding: a guard against decompression bombs (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
+    @Option(names = "--training-threads", paramLabel = "N",
+        description = "Threads that share each training step, each taking part of the minibatch (default: this "
+            + "machine's cores, ${DEFAULT-VALUE}). Results are reproducible for a given N.")
+    int trainingThreads = Runtime.getRuntime().availableProcessors();
+
     @Override
     public Integer call() {
       StartupKit kit = KitOptions.load(kitDir, Role.SITE);
+      if (trainingThreads < 1) {
+        throw new CliException(ExitCodes.USAGE, "--training-threads must be at least 1, got " + trainingThreads);
+      }
       if (!Files.isDirectory(data)) {
         throw new CliException(ExitCodes.USAGE, "--data " + data + " is not a directory");
       }
@@ -141,9 +149,12 @@ final class SiteCommand {
         }
       });
       PrivacyPolicy policy = PrivacyPolicy.load(kitDir);
-      agent.withPrivacy(policy, PrivacyBudget.open(stateDir)).withMaxPixels(maxPixels);
+      agent.withPrivacy(policy, PrivacyBudget.open(stateDir)).withMaxPixels(maxPixels)
+          .withTrainingThreads(trainingThreads);
       spec.commandLine().getOut().printf("site %s of consortium %s: connecting to %s:%d; egress ledger %s%n",
           kit.name(), kit.consortium(), kit.coordinatorHost(), kit.coordinatorPort(), ledger.file().toAbsolutePath());
+      spec.commandLine().getOut().printf("training: up to %d thread%s per step (--training-threads; networks with "
+          + "batch normalisation use 1)%n", trainingThreads, trainingThreads == 1 ? "" : "s");
       spec.commandLine().getOut().printf("privacy policy: %s%n", policy.isDefault()
           ? "none (add " + kitDir.resolve(PrivacyPolicy.FILE) + " to set one)" : policy);
       spec.commandLine().getOut().flush();

@@ -33,9 +33,17 @@ final class TrainCentralCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/central-<timestamp>).")
   Path out;
 
+  @Option(names = "--training-threads", paramLabel = "N",
+      description = "Threads that share each training step, each taking part of the minibatch (default: this "
+          + "machine's cores, ${DEFAULT-VALUE}). Results are reproducible for a given N.")
+  int trainingThreads = Runtime.getRuntime().availableProcessors();
+
   @Override
   public Integer call() {
     options.validate();
+    if (trainingThreads < 1) {
+      throw new CliException(ExitCodes.USAGE, "--training-threads must be at least 1, got " + trainingThreads);
+    }
     Path dir = out != null ? out
         : Path.of("runs", "central-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     List<String> names = options.siteNames();
@@ -50,7 +58,7 @@ final class TrainCentralCommand implements Callable<Integer> {
         "rounds: " + options.rounds, "min_sites: 1", "local_epochs: " + options.localEpochs,
         options.recipe().yaml(), "seed: " + options.seed,
         data.preprocessingYaml(), ""));
-    CentralTraining.Result result = new CentralTraining(console).run(job, dir.resolve("data"), names,
+    CentralTraining.Result result = new CentralTraining(console, trainingThreads).run(job, dir.resolve("data"), names,
         data.testSet());
     Path model = dir.resolve("central-model.zip");
     ModelExport.write(job, result.parameters(), model);

@@ -20,10 +20,17 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CentralTraining {
   private final PrintWriter out;
+  private final int threads;
 
   /** A trainer that prints one line per round to {@code out}. */
   public CentralTraining(PrintWriter out) {
+    this(out, 1);
+  }
+
+  /** As {@link #CentralTraining(PrintWriter)}, each step split across {@code threads} threads (see LocalTrainer). */
+  public CentralTraining(PrintWriter out, int threads) {
     this.out = out;
+    this.threads = threads;
   }
 
   /** Accuracy after each round on the pooled held-out split, and on the test set when there is one. */
@@ -38,9 +45,10 @@ public final class CentralTraining {
    */
   public Result run(JobSpec spec, Path dataRoot, List<String> sites, LabeledImages testSet) {
     LabeledImages pooled = pool(spec, dataRoot, sites);
-    LocalTrainer trainer = new LocalTrainer(spec, pooled);
-    out.printf("central training: %d images pooled from %d sites (%d held out), %d rounds x %d epochs%n",
-        pooled.size(), sites.size(), trainer.validationSize(), spec.rounds(), spec.localEpochs());
+    LocalTrainer trainer = new LocalTrainer(spec, pooled, threads);
+    out.printf("central training: %d images pooled from %d sites (%d held out), %d rounds x %d epochs, %d training "
+        + "thread%s%n", pooled.size(), sites.size(), trainer.validationSize(), spec.rounds(), spec.localEpochs(),
+        trainer.threads(), trainer.threads() == 1 ? "" : "s");
     out.printf("%-7s %-10s %-10s %-10s %-8s%n", "round", "loss", "val acc", "test acc", "seconds");
     float[] params = ModelZoo.initialParameters(spec);
     List<Double> validation = new ArrayList<>();

@@ -83,6 +83,20 @@ class CliErrorsTest {
   }
 
   @Test
+  void zeroTrainingThreadsIsAUsageError(@TempDir Path dir) throws Exception {
+    // given
+    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
+        dir.resolve("kits"));
+    Path data = Files.createDirectories(dir.resolve("data"));
+    // when
+    int code = fl("site", "start", "--kit", dir.resolve("kits/hospital-a").toString(), "--data", data.toString(),
+        "--training-threads", "0");
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertEquals("fl: error: --training-threads must be at least 1, got 0", err.toString().strip());
+  }
+
+  @Test
   void keyReadableByOthersIsRefusedNamingTheFix(@TempDir Path dir) throws Exception {
     // given: a site kit whose key someone made world-readable (cp without -p, a permissive umask, an archive tool)
     Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
