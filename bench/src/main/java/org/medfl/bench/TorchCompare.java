@@ -44,7 +44,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <p>Arguments: training images (60000, the first N), then variants, each run in turn in this JVM:
  * <ul>
- *   <li>{@code trainer}: the production path, {@link LocalTrainer#train} (pullRows per batch, validation off);</li>
+ *   <li>{@code trainer[:threads=N]}: the production path, {@link LocalTrainer#train} (pullRows per batch, validation
+ *       off), each minibatch split across N threads (default 1: one network, ND4J's own threading);</li>
  *   <li>{@code samediff}: the same network as a SameDiff graph ({@link SameDiffCnn}), batches sliced beforehand;</li>
  *   <li>{@code direct[:key=value,...]}: a plain {@code MultiLayerNetwork.fit} loop over a replica of cnn-fedavg
  *       with knobs for the experiments: {@code batch=64}, {@code init=dl4j|torch} (dl4j: ModelZoo's He normal and
@@ -71,8 +72,8 @@ public final class TorchCompare {
     LabeledImages test = images(FashionMnist.test(FashionMnist.DEBIAN_DIR), Integer.MAX_VALUE);
     System.out.println("# " + NativeAcceleration.describe() + ", " + train.size() + " training images");
     for (String variant : variants) {
-      if (variant.equals("trainer")) {
-        trainer(train, test);
+      if (variant.startsWith("trainer")) {
+        trainer(variant, options(variant), train, test);
       } else if (variant.equals("samediff")) {
         samediff(train, test);
       } else if (variant.startsWith("direct")) {
@@ -84,11 +85,13 @@ public final class TorchCompare {
     }
   }
 
-  private static void trainer(LabeledImages train, LabeledImages test) {
+  private static void trainer(String name, Map<String, String> o, LabeledImages train, LabeledImages test) {
     JobSpec spec = spec(64);
+    int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
     // Warm-up on a throwaway trainer (JIT, oneDNN primitives, workspaces); the timed one starts cold-free.
-    new LocalTrainer(spec, images(train, 640)).train(Parameters.copyOut(ModelZoo.build(spec), null), 0, null);
-    var trainer = new LocalTrainer(spec, train);
+    new LocalTrainer(spec, images(train, 640), threads).train(Parameters.copyOut(ModelZoo.build(spec), null), 0,
+        null);
+    var trainer = new LocalTrainer(spec, train, threads);
     float[] global = Parameters.copyOut(ModelZoo.build(spec), null);
     var result = trainer.train(global, 1, null);
     float[] delta = result.delta();
@@ -98,7 +101,7 @@ public final class TorchCompare {
     }
     MultiLayerNetwork net = ModelZoo.build(spec);
     Parameters.copyIn(net, local);
-    report("trainer", trainer.trainSize(), result.seconds(), accuracy(net, test, false));
+    report(name, trainer.trainSize(), result.seconds(), accuracy(net, test, false));
   }
 
   /** cnn-fedavg as a SameDiff graph, minibatches sliced before the clock (compare with direct:pre=1). */
