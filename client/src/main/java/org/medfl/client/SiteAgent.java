@@ -161,9 +161,9 @@ public final class SiteAgent implements Runnable {
   }
 
   /**
-   * Threads that share each training step ({@link LocalTrainer#LocalTrainer(JobSpec, org.medfl.client.data.LabeledImages, int)}): the
-   * machine's cores for an agent that has them to itself. Without this call 1, for agents that share a machine
-   * (a simulation runs every site in one process).
+   * Threads that share each training step, each computing part of the minibatch (see {@link LocalTrainer}'s
+   * constructors): the machine's cores for an agent that has them to itself. Without this call 1, for agents that
+   * share a machine (a simulation runs every site in one process).
    */
   public SiteAgent withTrainingThreads(int threads) {
     if (threads < 1) {
