@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
 import org.junit.jupiter.api.Test;
 import org.medfl.client.data.LabeledImages;
 import org.medfl.common.job.AugmentationSpec;
@@ -21,12 +20,10 @@ import org.medfl.common.job.PreprocessingSpec;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
-import org.nd4j.linalg.activations.Activation;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** {@link ProximalTerm}: FedProx's local objective, checked against a step computed by hand. */
 class FedProxTest {
@@ -40,28 +37,12 @@ class FedProxTest {
   private static final INDArray X = Nd4j.createFromArray(new float[][] {{1f, 2f}, {-1f, 0.5f}});
   private static final INDArray Y = Nd4j.createFromArray(new float[][] {{1f}, {0f}});
 
-  private static NeuralNetConfiguration.Builder base() {
-    return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new Sgd(ETA));
-  }
-
-  private static OutputLayer linear() {
-    return new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(2).nOut(1)
-        .activation(Activation.IDENTITY).build();
-  }
-
   private static Network sequential() {
-    var net = new MultiLayerNetwork(base().list().layer(linear()).build());
-    net.init();
-    Parameters.copyIn(net, W);
-    return Network.of(net);
+    return LinearUnit.sequential(W, ETA);
   }
 
   private static Network graph() {
-    var net = new ComputationGraph(base().graphBuilder().addInputs("in").addLayer("out", linear(), "in")
-        .setOutputs("out").build());
-    net.init();
-    Parameters.copyIn(net, W);
-    return Network.of(net);
+    return LinearUnit.graph(W, ETA);
   }
 
   // Hand computation for the minibatch X = [(1, 2), (-1, 0.5)], Y = [1, 0] at W = (0.5, -0.25, 0.1):

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,12 +23,9 @@ import org.medfl.common.job.PreprocessingSpec;
 import org.medfl.common.model.ModelZoo;
 import org.medfl.common.model.Network;
 import org.medfl.common.model.Parameters;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** {@link SplitMinibatch}: a minibatch split across threads takes the step the whole minibatch would. */
 class SplitMinibatchTest {
@@ -66,28 +60,12 @@ class SplitMinibatchTest {
     images = ImageFolderSource.load(dir, DemoData.classes(), 28, 28, 1).images();
   }
 
-  private static OutputLayer linear() {
-    return new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(2).nOut(1)
-        .activation(Activation.IDENTITY).build();
-  }
-
-  private static NeuralNetConfiguration.Builder base() {
-    return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new Sgd(ETA));
-  }
-
   private static Network sequential() {
-    var net = new MultiLayerNetwork(base().list().layer(linear()).build());
-    net.init();
-    Parameters.copyIn(net, W);
-    return Network.of(net);
+    return LinearUnit.sequential(W, ETA);
   }
 
   private static Network graph() {
-    var net = new ComputationGraph(base().graphBuilder().addInputs("in").addLayer("out", linear(), "in")
-        .setOutputs("out").build());
-    net.init();
-    Parameters.copyIn(net, W);
-    return Network.of(net);
+    return LinearUnit.graph(W, ETA);
   }
 
   @Test
