@@ -45,7 +45,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>Arguments: training images (60000, the first N), then variants, each run in turn in this JVM:
  * <ul>
  *   <li>{@code trainer[:threads=N]}: the production path, {@link LocalTrainer#train} (pullRows per batch, validation
- *       off), each minibatch split across N threads (default 1: one network, ND4J's own threading);</li>
+ *       off); without the knob one network on ND4J's own threading, with it N threads that split each minibatch
+ *       and run single-threaded native operations (N = 1: one thread in all);</li>
  *   <li>{@code samediff}: the same network as a SameDiff graph ({@link SameDiffCnn}), batches sliced beforehand;</li>
  *   <li>{@code direct[:key=value,...]}: a plain {@code MultiLayerNetwork.fit} loop over a replica of cnn-fedavg
  *       with knobs for the experiments: {@code batch=64}, {@code init=dl4j|torch} (dl4j: ModelZoo's He normal and
@@ -87,11 +88,13 @@ public final class TorchCompare {
 
   private static void trainer(String name, Map<String, String> o, LabeledImages train, LabeledImages test) {
     JobSpec spec = spec(64);
-    int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
+    // Without the knob, one network on ND4J's own threading; with it, LocalTrainer's own threads (split steps).
+    java.util.function.Function<LabeledImages, LocalTrainer> create = o.containsKey("threads")
+        ? data -> new LocalTrainer(spec, data, Integer.parseInt(o.get("threads")))
+        : data -> new LocalTrainer(spec, data);
     // Warm-up on a throwaway trainer (JIT, oneDNN primitives, workspaces); the timed one starts cold-free.
-    new LocalTrainer(spec, images(train, 640), threads).train(Parameters.copyOut(ModelZoo.build(spec), null), 0,
-        null);
-    var trainer = new LocalTrainer(spec, train, threads);
+    create.apply(images(train, 640)).train(Parameters.copyOut(ModelZoo.build(spec), null), 0, null);
+    var trainer = create.apply(train);
     float[] global = Parameters.copyOut(ModelZoo.build(spec), null);
     var result = trainer.train(global, 1, null);
     float[] delta = result.delta();

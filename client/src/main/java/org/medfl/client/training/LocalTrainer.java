@@ -29,6 +29,9 @@ public final class LocalTrainer {
 
   private final JobSpec spec;
   private final Network net;
+  /** Whether this trainer sets the native operations' threading itself (the constructor with a thread count). */
+  private final boolean ownsThreading;
+  private final int requestedThreads;
   /** Splits each minibatch across threads; null when training on one thread. */
   private final SplitMinibatch split;
   /** FedProx's term for strategy fedprox, null for fedavg. */
@@ -51,22 +54,30 @@ public final class LocalTrainer {
    *     is left for training
    */
   public LocalTrainer(JobSpec spec, LabeledImages data) {
-    this(spec, data, 1);
+    this(spec, data, 1, false);
   }
 
   /**
-   * As {@link #LocalTrainer(JobSpec, LabeledImages)}, taking each optimiser step on {@code threads} threads: each
-   * minibatch is split into that many chunks whose gradients are computed side by side ({@link SplitMinibatch}),
-   * which gives the same steps, up to the order of floating-point additions. Results are reproducible for a given
-   * thread count. Networks with batch normalisation always train on one thread, since splitting would change their
-   * statistics. Pair it with single-threaded native operations.
+   * As {@link #LocalTrainer(JobSpec, LabeledImages)}, training on exactly {@code threads} threads. With 2 or more,
+   * each minibatch is split into that many chunks whose gradients are computed side by side ({@link SplitMinibatch}),
+   * which gives the same steps up to the order of floating-point additions; results are reproducible for a given
+   * thread count. Either way the native operations run single-threaded on the training threads
+   * ({@link NativeAcceleration#runOperationsOnCallingThread}), which is also what several trainers sharing one
+   * machine need. Networks with batch normalisation cannot be split (their statistics would become per chunk): with
+   * 2 or more threads they train as one network on ND4J's own multi-threaded operations.
    *
    * @param threads 1 or more
    */
   public LocalTrainer(JobSpec spec, LabeledImages data, int threads) {
+    this(spec, data, threads, true);
+  }
+
+  private LocalTrainer(JobSpec spec, LabeledImages data, int threads, boolean ownsThreading) {
     if (threads < 1) {
       throw new IllegalArgumentException("training threads must be 1 or more, got " + threads);
     }
+    this.ownsThreading = ownsThreading;
+    this.requestedThreads = threads;
     NativeAcceleration.enable();
     if (!data.classes().equals(spec.classes())) {
       throw new IllegalArgumentException("data classes " + data.classes() + " differ from job '" + spec.name()
@@ -125,6 +136,12 @@ public final class LocalTrainer {
     resetOptimizer();
     if (split != null) {
       split.seed(spec.seed() * 31 + round);
+    }
+    if (ownsThreading && threads() == 1 && requestedThreads > 1) {
+      // A network that could not be split (batch norm) on a machine meant for several threads: let each op use them.
+      NativeAcceleration.runOperationsOnAllThreads();
+    } else if (ownsThreading) {
+      NativeAcceleration.runOperationsOnCallingThread();
     }
     int n = trainSize();
     int[] order = new int[n];

@@ -105,13 +105,26 @@ public final class NativeAcceleration {
    * Makes the native operations that the calling thread starts from now on run on that thread alone: OpenMP, which
    * oneDNN's convolutions use, through the calling thread's own thread-count setting, and OpenBLAS (the dense
    * layers' matrix products) for the whole process, since OpenBLAS has one setting only. For code that keeps every
-   * core busy with threads of its own ({@code SplitMinibatch}): two threads that each start two-thread operations
-   * contend for the same cores, and concurrent calls into a multi-threaded OpenBLAS wait for each other.
+   * core busy with threads of its own ({@code SplitMinibatch}, or the sites of a simulation, which share one
+   * process): two threads that each start two-thread operations contend for the same cores, and concurrent calls into
+   * a multi-threaded OpenBLAS wait for each other.
    */
   public static void runOperationsOnCallingThread() {
     NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
     if (Nd4j.factory().blas().getMaxThreads() != 1) {
       Nd4j.factory().blas().setMaxThreads(1);
+    }
+  }
+
+  /**
+   * Undoes {@link #runOperationsOnCallingThread}: the calling thread's operations, and OpenBLAS's, use ND4J's
+   * thread count again (from {@code OMP_NUM_THREADS}, else the number of cores).
+   */
+  public static void runOperationsOnAllThreads() {
+    int threads = Nd4j.getEnvironment().maxThreads();
+    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+    if (Nd4j.factory().blas().getMaxThreads() != threads) {
+      Nd4j.factory().blas().setMaxThreads(threads);
     }
   }
 

@@ -103,4 +103,22 @@ class NativeAccelerationTest {
       }
     }
   }
+
+  @Test
+  void operationsGoSingleThreadedOnTheCallingThreadAndBack() {
+    var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+    int all = Nd4j.getEnvironment().maxThreads();
+    try {
+      // when
+      NativeAcceleration.runOperationsOnCallingThread();
+      // then: OpenMP (oneDNN's convolutions) on this thread, and OpenBLAS, at one thread
+      assertEquals(1, ops.ompGetMaxThreads());
+      assertEquals(1, Nd4j.factory().blas().getMaxThreads());
+    } finally {
+      NativeAcceleration.runOperationsOnAllThreads();
+    }
+    // and back to ND4J's thread count (2 on the 2-core CI machine)
+    assertEquals(all, ops.ompGetMaxThreads());
+    assertEquals(all, Nd4j.factory().blas().getMaxThreads());
+  }
 }

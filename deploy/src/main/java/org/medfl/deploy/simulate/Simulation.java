@@ -150,7 +150,7 @@ public final class Simulation {
       siteNames.add("hospital-" + i);
     }
     say("MedFL simulation: %d sites, %d rounds, output in %s", options.sites(), options.rounds(), root);
-    say("compute: %s", NativeAcceleration.describe());
+    say("compute: %s; the sites share this machine, so each trains on 1 of them", NativeAcceleration.describe());
 
     Path dataRoot = root.resolve("data");
     SimulationData.Prepared data = SimulationData.prepare(options.dataset(), options.partition(), siteNames,

@@ -77,6 +77,9 @@ class EgressAccountingIT {
             }
           }
         });
+    // Each step split across 2 threads, as `fl site start` trains on a 2-core machine: the split must change nothing
+    // about what leaves the site.
+    agent.withTrainingThreads(2);
     Thread thread = new Thread(agent, "agent");
     thread.start();
     String jobId;
