@@ -31,7 +31,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * across thread counts. Not for batch normalisation, whose statistics would be per chunk instead of per minibatch.
  *
  * <p>Attach it before any other listener that changes the gradient (FedProx's {@link ProximalTerm}), so those see
- * the whole minibatch's gradient.
+ * the whole minibatch's gradient. The workers run their native operations single-threaded; the calling thread's
+ * own threading is its owner's to set ({@link LocalTrainer} does, with
+ * {@link NativeAcceleration#runOperationsOnCallingThread}).
  */
 final class SplitMinibatch extends BaseTrainingListener {
 
@@ -125,7 +127,6 @@ final class SplitMinibatch extends BaseTrainingListener {
       }
       from += size;
     }
-    NativeAcceleration.runOperationsOnCallingThread();
     net.fit(rows(features, 0, firstChunk), rows(labels, 0, firstChunk));
     if (!pending.isEmpty()) {
       // DL4J skipped the gradient callback (it does for a network without parameters); do not leave work behind.
