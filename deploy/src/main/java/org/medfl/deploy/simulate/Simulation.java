@@ -150,7 +150,10 @@ public final class Simulation {
       siteNames.add("hospital-" + i);
     }
     say("MedFL simulation: %d sites, %d rounds, output in %s", options.sites(), options.rounds(), root);
-    say("compute: %s; the sites share this machine, so each trains on 1 of them", NativeAcceleration.describe());
+    // The sites train at the same time on this one machine: each gets an equal share of the cores, at least one.
+    int threadsPerSite = Math.max(1, Runtime.getRuntime().availableProcessors() / options.sites());
+    say("compute: %s; the %d sites share them, %d training thread%s each", NativeAcceleration.describe(),
+        options.sites(), threadsPerSite, threadsPerSite == 1 ? "" : "s");
 
     Path dataRoot = root.resolve("data");
     SimulationData.Prepared data = SimulationData.prepare(options.dataset(), options.partition(), siteNames,
@@ -181,7 +184,7 @@ public final class Simulation {
         ledgers.add(ledger);
         SiteAgent agent = new SiteAgent(channel, ledger, kit.identity(), kit.caCertificate(), dataRoot.resolve(site),
             Backoff.standard(), 5_000,
-            new SiteAgent.Events() {});
+            new SiteAgent.Events() {}).withTrainingThreads(threadsPerSite);
         agents.add(agent);
         Thread thread = new Thread(agent, "site-" + site);
         thread.setDaemon(true);
