@@ -29,9 +29,8 @@ public final class LocalTrainer {
 
   private final JobSpec spec;
   private final Network net;
-  /** Whether this trainer sets the native operations' threading itself (the constructor with a thread count). */
-  private final boolean ownsThreading;
-  private final int requestedThreads;
+  /** The thread count the trainer was given, whose native threading it then sets; 0 leaves ND4J's alone. */
+  private final int ownedThreads;
   /** Splits each minibatch across threads; null when training on one thread. */
   private final SplitMinibatch split;
   /** FedProx's term for strategy fedprox, null for fedavg. */
@@ -54,7 +53,7 @@ public final class LocalTrainer {
    *     is left for training
    */
   public LocalTrainer(JobSpec spec, LabeledImages data) {
-    this(spec, data, 1, false);
+    this(spec, data, 1, 0);
   }
 
   /**
@@ -69,15 +68,14 @@ public final class LocalTrainer {
    * @param threads 1 or more
    */
   public LocalTrainer(JobSpec spec, LabeledImages data, int threads) {
-    this(spec, data, threads, true);
+    this(spec, data, threads, threads);
   }
 
-  private LocalTrainer(JobSpec spec, LabeledImages data, int threads, boolean ownsThreading) {
+  private LocalTrainer(JobSpec spec, LabeledImages data, int threads, int ownedThreads) {
     if (threads < 1) {
       throw new IllegalArgumentException("training threads must be 1 or more, got " + threads);
     }
-    this.ownsThreading = ownsThreading;
-    this.requestedThreads = threads;
+    this.ownedThreads = ownedThreads;
     NativeAcceleration.enable();
     if (!data.classes().equals(spec.classes())) {
       throw new IllegalArgumentException("data classes " + data.classes() + " differ from job '" + spec.name()
@@ -137,10 +135,10 @@ public final class LocalTrainer {
     if (split != null) {
       split.seed(spec.seed() * 31 + round);
     }
-    if (ownsThreading && threads() == 1 && requestedThreads > 1) {
+    if (ownedThreads > 1 && split == null) {
       // A network that could not be split (batch norm) on a machine meant for several threads: let each op use them.
       NativeAcceleration.runOperationsOnAllThreads();
-    } else if (ownsThreading) {
+    } else if (ownedThreads > 0) {
       NativeAcceleration.runOperationsOnCallingThread();
     }
     int n = trainSize();

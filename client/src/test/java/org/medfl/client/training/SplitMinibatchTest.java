@@ -158,11 +158,21 @@ class SplitMinibatchTest {
   }
 
   @Test
-  void batchNormalisedNetworkTrainsOnOneThread(@TempDir Path dir) {
+  void batchNormalisedNetworkIsNotSplitAndGetsMultiThreadedOperations(@TempDir Path dir) {
     DemoData.generate(dir, 0, 12, 64, 7);
     LabeledImages large = ImageFolderSource.load(dir, DemoData.classes(), 64, 64, 1).images();
     JobSpec spec = spec("resnet-small", "adam", "fedavg", 0);
-    assertEquals(1, new LocalTrainer(spec, large, 2).threads());
+    var trainer = new LocalTrainer(spec, large, 2);
+    assertEquals(1, trainer.threads());
+
+    // when: trained after a one-thread trainer left OpenBLAS at one thread
+    new LocalTrainer(spec("cnn-niid", "adam", "fedavg", 0), images, 1)
+        .train(Parameters.copyOut(ModelZoo.network(spec("cnn-niid", "adam", "fedavg", 0)), null), 1, null);
+    assertEquals(1, Nd4j.factory().blas().getMaxThreads());
+    trainer.train(Parameters.copyOut(ModelZoo.network(spec), null), 1, null);
+
+    // then: the unsplit network gets ND4J's thread count back for each operation
+    assertEquals(Nd4j.getEnvironment().maxThreads(), Nd4j.factory().blas().getMaxThreads());
   }
 
   private static JobSpec spec(String model, String optimizer, String strategy, double mu) {
