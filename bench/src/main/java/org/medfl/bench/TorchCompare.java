@@ -123,18 +123,7 @@ public final class TorchCompare {
     long start = System.nanoTime();
     net.fitEpoch(batches);
     double seconds = (System.nanoTime() - start) / 1e9;
-    int correct = 0;
-    INDArray testFlat = test.features().reshape('c', test.size(), 28 * 28);
-    for (int from = 0; from < test.size(); from += 512) {
-      int to = Math.min(test.size(), from + 512);
-      INDArray x = input(testFlat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-          org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'), false);
-      INDArray predicted = net.output(x).argMax(1);
-      for (int i = from; i < to; i++) {
-        correct += predicted.getInt(i - from) == test.labels()[i] ? 1 : 0;
-      }
-    }
-    report("samediff", n, seconds, correct / (double) test.size());
+    report("samediff", n, seconds, accuracy(net::output, test, false));
   }
 
   private static void direct(String name, Map<String, String> o, LabeledImages train, LabeledImages test) {
@@ -257,6 +246,12 @@ public final class TorchCompare {
   }
 
   private static double accuracy(MultiLayerNetwork net, LabeledImages test, boolean nhwc) {
+    return accuracy(x -> net.output(x.castTo(net.params().dataType()), false), test, nhwc);
+  }
+
+  /** Share of the test images whose highest class probability under {@code probabilities} is the true label. */
+  private static double accuracy(java.util.function.UnaryOperator<INDArray> probabilities, LabeledImages test,
+      boolean nhwc) {
     int n = test.size();
     INDArray flat = test.features().reshape('c', n, 28 * 28);
     int correct = 0;
@@ -264,7 +259,7 @@ public final class TorchCompare {
       int to = Math.min(n, from + 512);
       INDArray x = input(flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
           org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'), nhwc);
-      INDArray predicted = net.output(x.castTo(net.params().dataType()), false).argMax(1);
+      INDArray predicted = probabilities.apply(x).argMax(1);
       for (int i = from; i < to; i++) {
         correct += predicted.getInt(i - from) == test.labels()[i] ? 1 : 0;
       }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medfl.common.audit.AuditLog;
 import org.medfl.common.testing.TestPki;
 import org.medfl.deploy.provision.Provisioner;
@@ -68,32 +70,19 @@ class CliErrorsTest {
     assertTrue(err.toString().contains("admin"), err.toString());
   }
 
-  @Test
-  void sitePixelLimitBelowOneIsBadUsage(@TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "{0} 0")
+  @ValueSource(strings = {"--max-pixels", "--training-threads"})
+  void siteLimitBelowOneIsBadUsage(String option, @TempDir Path dir) throws Exception {
     // given a site's kit and data folder
     Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
         dir.resolve("kits"));
     Path data = Files.createDirectories(dir.resolve("data"));
     // when
     int code = fl("site", "start", "--kit", dir.resolve("kits/hospital-a").toString(), "--data", data.toString(),
-        "--max-pixels", "0");
+        option, "0");
     // then
     assertEquals(ExitCodes.USAGE, code);
-    assertEquals("fl: error: --max-pixels must be at least 1, got 0", err.toString().strip());
-  }
-
-  @Test
-  void zeroTrainingThreadsIsAUsageError(@TempDir Path dir) throws Exception {
-    // given
-    Provisioner.provision("demo", "127.0.0.1:1", List.of("hospital-a"), List.of("alice"), List.of(),
-        dir.resolve("kits"));
-    Path data = Files.createDirectories(dir.resolve("data"));
-    // when
-    int code = fl("site", "start", "--kit", dir.resolve("kits/hospital-a").toString(), "--data", data.toString(),
-        "--training-threads", "0");
-    // then
-    assertEquals(ExitCodes.USAGE, code);
-    assertEquals("fl: error: --training-threads must be at least 1, got 0", err.toString().strip());
+    assertEquals("fl: error: " + option + " must be at least 1, got 0", err.toString().strip());
   }
 
   @Test
