@@ -1,5 +1,6 @@
 package org.medfl.client.data;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -21,6 +22,9 @@ import org.apache.commons.math3.random.MersenneTwister;
  *   <li>{@code shards:K}: each site holds exactly K labels (NIID-Bench's #C=K): site i gets label i mod L and K-1
  *       other labels drawn at random, and each label's examples are split evenly among the sites holding it.
  *       A label no site drew is left out, as in NIID-Bench.</li>
+ *   <li>{@code file:PATH}: the split another tool drew, one line of example indices per site (see
+ *       {@link PartitionFile}); {@code bench/src/main/python/niid_bench_partition.py} writes NIID-Bench's own draws
+ *       this way, so a run can use the very partition a published result used.</li>
  * </ul>
  */
 public final class Partitioner {
@@ -32,12 +36,15 @@ public final class Partitioner {
    * Indices of the examples each site gets.
    *
    * @param labels label of each example, 0..classes-1
-   * @param spec "iid", "dirichlet:ALPHA" or "shards:K"
+   * @param spec "iid", "dirichlet:ALPHA", "shards:K" or "file:PATH"
    * @throws IllegalArgumentException naming {@code --partition} when the spec is malformed or cannot be met
    */
   public static List<int[]> partition(int[] labels, int classes, int sites, String spec, long seed) {
     if (sites < 1) {
       throw new IllegalArgumentException("need at least one site, got " + sites);
+    }
+    if (spec.startsWith("file:")) {
+      return PartitionFile.read(Path.of(spec.substring("file:".length())), labels.length, sites, spec);
     }
     if (spec.equals("iid")) {
       return iid(labels.length, sites, new Random(seed));
@@ -56,7 +63,8 @@ public final class Partitioner {
       }
       return shards(labels, classes, sites, (int) k, new Random(seed));
     }
-    throw new IllegalArgumentException("--partition must be iid, dirichlet:ALPHA or shards:K, got '" + spec + "'");
+    throw new IllegalArgumentException(
+        "--partition must be iid, dirichlet:ALPHA, shards:K or file:PATH, got '" + spec + "'");
   }
 
   private static double number(String spec, int from) {

@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PartitionerTest {
   /** 1,000 examples, 100 of each of 10 labels. */
@@ -97,5 +103,48 @@ class PartitionerTest {
         () -> Partitioner.partition(LABELS, 10, 3, "shards:two", 1));
     // then
     assertTrue(e.getMessage().startsWith("--partition"), e.getMessage());
+  }
+
+  @Test
+  void fileGivesEachSiteItsLineOfIndices(@TempDir Path dir) throws IOException {
+    // given: three sites, commas or spaces, a comment and a blank line
+    Path file = dir.resolve("draw.txt");
+    Files.writeString(file, "# drawn elsewhere\n5, 1,3\n\n0 2\n4\n");
+    // when
+    List<int[]> parts = Partitioner.partition(new int[] {0, 1, 0, 1, 0, 1}, 2, 3, "file:" + file, 1);
+    // then: each site's indices, sorted
+    assertArrayEquals(new int[] {1, 3, 5}, parts.get(0));
+    assertArrayEquals(new int[] {0, 2}, parts.get(1));
+    assertArrayEquals(new int[] {4}, parts.get(2));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      // file lines (';' ends a line) | what the message must say
+      "0 1;1 2     | example 1 is given to site 1 and again to site 2 (line 2)",
+      "0 1;2 9     | line 2: index 9 is outside the data set's 6 examples (0 to 5)",
+      "0 -1;2      | line 1: index -1 is outside",
+      "0 1;2 x     | line 2: 'x' is not an example index",
+      "0 1;2 3;4 5 | line 3 would be site 3, but the federation has 2 sites",
+      "0 1 2       | the file lists 1 sites, but the federation has 2"})
+  void fileWithWrongIndicesIsRefusedWithTheLine(String lines, String expected, @TempDir Path dir)
+      throws IOException {
+    // given
+    Path file = dir.resolve("draw.txt");
+    Files.writeString(file, lines.replace(';', '\n') + "\n");
+    // when
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Partitioner.partition(new int[6], 2, 2, "file:" + file, 1));
+    // then
+    assertTrue(e.getMessage().startsWith("--partition file:"), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void missingFileIsRefusedNamingTheFlag(@TempDir Path dir) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Partitioner.partition(new int[6], 2, 2, "file:" + dir.resolve("absent.txt"), 1));
+    assertTrue(e.getMessage().startsWith("--partition file:") && e.getMessage().contains("cannot read the file"),
+        e.getMessage());
   }
 }

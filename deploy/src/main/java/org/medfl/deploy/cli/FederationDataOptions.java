@@ -27,8 +27,9 @@ final class FederationDataOptions {
   String dataset;
 
   @Option(names = "--partition", defaultValue = "iid", paramLabel = "SPEC",
-      description = "How a real data set is split across sites: iid, dirichlet:ALPHA or shards:K (each site holds K "
-          + "labels) (default: ${DEFAULT-VALUE}).")
+      description = "How a real data set is split across sites: iid, dirichlet:ALPHA, shards:K (each site holds K "
+          + "labels) or file:PATH (one line of example indices per site, e.g. a published benchmark's draw) "
+          + "(default: ${DEFAULT-VALUE}).")
   String partition;
 
   @Option(names = "--images-per-site", paramLabel = "N",

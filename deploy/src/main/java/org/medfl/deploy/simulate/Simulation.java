@@ -56,7 +56,7 @@ public final class Simulation {
    * @param sites number of simulated hospitals (at least 1)
    * @param rounds federated rounds
    * @param dataset "phantoms", "demo", "fashion-mnist" or a folder of labelled images (see {@link SimulationData})
-   * @param partition how a real data set is split across sites: iid, dirichlet:ALPHA, shards:K
+   * @param partition how a real data set is split across sites: iid, dirichlet:ALPHA, shards:K, file:PATH
    * @param imagesPerSite cap on each site's images, or null for the dataset's default
    * @param model a model zoo name
    */

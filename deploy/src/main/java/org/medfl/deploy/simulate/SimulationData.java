@@ -61,8 +61,8 @@ public final class SimulationData {
    * Writes every site's folder under {@code dataRoot}.
    *
    * @param dataset "phantoms", "demo", "fashion-mnist" or a folder of {@code <label>/<image>} files
-   * @param partition how a real data set is split ("iid", "dirichlet:A", "shards:K"); phantoms and demo data have
-   *     their own per-site skew
+   * @param partition how a real data set is split ("iid", "dirichlet:A", "shards:K", "file:PATH"); phantoms and demo
+   *     data have their own per-site skew
    * @param imagesPerSite cap per site (null: 400 phantoms, the demo's 600, or all of a real data set's share)
    */
   public static Prepared prepare(String dataset, String partition, List<String> sites, Path dataRoot,
