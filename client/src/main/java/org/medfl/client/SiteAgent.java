@@ -8,12 +8,10 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.Map;
 import org.medfl.client.connect.Backoff;
 import org.medfl.client.connect.CoordinatorClient;
 import org.medfl.client.connect.GlobalModelCheck;
@@ -21,6 +19,7 @@ import org.medfl.client.data.ImageFolderSource;
 import org.medfl.client.egress.EgressLedger;
 import org.medfl.client.secagg.SecureAggregationSteps;
 import org.medfl.client.training.LocalTrainer;
+import org.medfl.client.training.RecentJobCache;
 import org.medfl.client.training.TrainResult;
 import org.medfl.common.codec.CodecException;
 import org.medfl.common.codec.ParameterCodec;
@@ -58,6 +57,8 @@ public final class SiteAgent implements Runnable {
   public static final String VERSION = "medfl-site/0.1.0";
   /** Uploads of one update before the site gives up on the round; the round deadline may end them sooner. */
   static final int MAX_PUSH_ATTEMPTS = 5;
+  /** Jobs whose trainer (images and network) stays loaded between rounds. */
+  static final int KEPT_JOBS = 2;
 
   private final ManagedChannel channel;
   private final EgressLedger ledger;
@@ -69,7 +70,8 @@ public final class SiteAgent implements Runnable {
   private final Backoff backoff;
   private final Events events;
   private final long pollMillis;
-  private final Map<String, LocalTrainer> trainers = new ConcurrentHashMap<>();
+  /** Trainers of the jobs used last; more would keep finished jobs' images in memory for the agent's whole life. */
+  private final RecentJobCache<LocalTrainer> trainers = new RecentJobCache<>(KEPT_JOBS);
   /** One thread for training that overlaps a secure round's key stages; daemon, so it never keeps the JVM alive. */
   private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
     Thread thread = new Thread(runnable, "site-training");
@@ -432,20 +434,23 @@ public final class SiteAgent implements Runnable {
     }
   }
 
-  /** One trainer per job: its data is loaded once and its network reused across rounds. */
+  /** One trainer per recent job: its data is loaded once and its network reused across rounds. */
   private LocalTrainer trainerFor(String jobId, String specYaml) {
-    LocalTrainer trainer = trainers.get(jobId);
-    if (trainer == null) {
-      JobSpec spec = JobSpec.parse(specYaml);
-      ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec, maxPixels);
-      LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
-          loaded.report().skipped(), loaded.report().perClass());
-      loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));
-      trainer = new LocalTrainer(spec, loaded.images(), trainingThreads);
-      if (trainer.threads() > 1) {
-        LOG.info("job {}: each training step split across {} threads", jobId, trainer.threads());
-      }
-      trainers.put(jobId, trainer);
+    RecentJobCache.Lookup<LocalTrainer> lookup = trainers.get(jobId, id -> newTrainer(id, specYaml));
+    lookup.dropped().forEach(dropped -> LOG.info("job {}: released its images and network (this site keeps the {} "
+        + "most recent jobs loaded; the job reloads them if it comes back)", dropped, KEPT_JOBS));
+    return lookup.value();
+  }
+
+  private LocalTrainer newTrainer(String jobId, String specYaml) {
+    JobSpec spec = JobSpec.parse(specYaml);
+    ImageFolderSource.Loaded loaded = org.medfl.client.data.SiteData.load(dataDir, spec, maxPixels);
+    LOG.info("job {}: loaded {} images from {} ({} skipped) per class {}", jobId, loaded.report().loaded(), dataDir,
+        loaded.report().skipped(), loaded.report().perClass());
+    loaded.report().problems().forEach(problem -> LOG.warn("job {}: {}", jobId, problem));
+    LocalTrainer trainer = new LocalTrainer(spec, loaded.images(), trainingThreads);
+    if (trainer.threads() > 1) {
+      LOG.info("job {}: each training step split across {} threads", jobId, trainer.threads());
     }
     return trainer;
   }
