@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,6 +143,25 @@ class CliErrorsTest {
     assertEquals(ExitCodes.USAGE, code);
     assertTrue(err.toString().contains("--weight-init must be he or pytorch, got 'glorot'"), err.toString());
     assertFalse(Files.exists(dir.resolve("run")));
+  }
+
+  @Test
+  void partitionFileThatGivesAnImageToTwoSitesIsUsageErrorNamingIt(@TempDir Path dir) throws Exception {
+    // given: a folder data set of 4 images and a partition file that lists image 1 twice
+    for (String label : List.of("a", "b")) {
+      Files.createDirectories(dir.resolve("data").resolve(label));
+      for (int i = 0; i < 2; i++) {
+        ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png",
+            dir.resolve("data/" + label + "/" + i + ".png").toFile());
+      }
+    }
+    Files.writeString(dir.resolve("draw.txt"), "0 1\n1 2 3\n");
+    // when
+    int code = fl("simulate", "--dataset", dir.resolve("data").toString(), "--sites", "2", "--partition",
+        "file:" + dir.resolve("draw.txt"), "--out", dir.resolve("run").toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code, err.toString());
+    assertTrue(err.toString().contains("example 1 is given to site 1 and again to site 2 (line 2)"), err.toString());
   }
 
   @Test
