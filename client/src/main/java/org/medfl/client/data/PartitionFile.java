@@ -21,8 +21,8 @@ final class PartitionFile {
    * The indices each site gets, checked against the data set.
    *
    * @param spec the whole {@code --partition} value, for error messages
-   * @throws IllegalArgumentException naming {@code --partition} when the file cannot be read, names another number of
-   *     sites, holds an index outside the data set, gives one example to two sites, or leaves a site empty
+   * @throws IllegalArgumentException naming {@code --partition} when the file cannot be read, lists another number of
+   *     sites, holds something other than an index of the data set, or gives one example to two sites
    */
   static List<int[]> read(Path file, int examples, int sites, String spec) {
     List<String> lines;
