@@ -46,7 +46,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <ul>
  *   <li>{@code trainer[:threads=N]}: the production path, {@link LocalTrainer#train} (pullRows per batch, validation
  *       off); without the knob one network on ND4J's own threading, with it N threads that split each minibatch
- *       and run single-threaded native operations (N = 1: one thread in all);</li>
+ *       and run single-threaded native operations (N = 1: one thread in all); {@code helpers=0} turns oneDNN off
+ *       (DL4J's and libnd4j's own convolutions) for that variant;</li>
  *   <li>{@code samediff}: the same network as a SameDiff graph ({@link SameDiffCnn}), batches sliced beforehand;</li>
  *   <li>{@code direct[:key=value,...]}: a plain {@code MultiLayerNetwork.fit} loop over a replica of cnn-fedavg
  *       with knobs for the experiments: {@code batch=64}, {@code init=dl4j|torch} (dl4j: ModelZoo's He normal and
@@ -88,6 +89,9 @@ public final class TorchCompare {
 
   private static void trainer(String name, Map<String, String> o, LabeledImages train, LabeledImages test) {
     JobSpec spec = spec(64);
+    // helpers=0: DL4J's and libnd4j's own im2col/gemm convolutions instead of oneDNN, for this variant only.
+    boolean helpers = !o.getOrDefault("helpers", "1").equals("0");
+    Nd4j.getEnvironment().allowHelpers(helpers);
     // Without the knob, one network on ND4J's own threading; with it, LocalTrainer's own threads (split steps).
     java.util.function.Function<LabeledImages, LocalTrainer> create = o.containsKey("threads")
         ? data -> new LocalTrainer(spec, data, Integer.parseInt(o.get("threads")))
@@ -105,6 +109,7 @@ public final class TorchCompare {
     MultiLayerNetwork net = ModelZoo.build(spec);
     Parameters.copyIn(net, local);
     report(name, trainer.trainSize(), result.seconds(), accuracy(net, test, false));
+    Nd4j.getEnvironment().allowHelpers(true);
   }
 
   /** cnn-fedavg as a SameDiff graph, minibatches sliced before the clock (compare with direct:pre=1). */
