@@ -116,19 +116,21 @@ public final class DicomReader {
       throw new RefusedException(refusal);
     }
     boolean jpeg = TransferSyntax.JPEG_BASELINE.equals(syntax);
+    boolean rle = TransferSyntax.RLE.equals(syntax);
+    boolean encapsulated = jpeg || rle;
     DicomTags tags;
-    if (jpeg) {
+    if (encapsulated) {
       // ImageJ stops after the meta group of compressed files, so their header is ours to parse.
       ExplicitVrHeader.Parsed header = ExplicitVrHeader.read(file);
       if (header.pixelDataOffset() >= 0 && header.pixelDataLength() >= 0) {
-        throw new RefusedException("the transfer syntax says JPEG but the pixel data is not encapsulated; "
-            + "rewrite it with gdcm's 'gdcmconv --raw IN OUT'");
+        throw new RefusedException("the transfer syntax says " + (jpeg ? "JPEG" : "RLE") + " but the pixel data is "
+            + "not encapsulated; rewrite it with gdcm's 'gdcmconv --raw IN OUT'");
       }
       tags = header.tags();
     } else {
       tags = DicomTags.parse(new DICOM().getInfo(file.toString()));
     }
-    Layout layout = layout(tags, jpeg);
+    Layout layout = layout(tags, jpeg, rle);
     // Only the frames that will be decoded count: a 300-slice volume read as its middle frame is one slice.
     long decodedFrames = frameChoice.equals(ALL) ? layout.frameCount : 1;
     long pixels = (long) layout.rows * layout.columns * decodedFrames;
@@ -137,7 +139,7 @@ public final class DicomReader {
           + (decodedFrames > 1 ? "x" + decodedFrames + " frames" : ""), pixels, maxPixels));
     }
     boolean bigEndian = TransferSyntax.bigEndian(syntax);
-    if (!jpeg) {
+    if (!encapsulated) {
       checkPixelElement(file, layout, bigEndian);
     }
 
@@ -154,14 +156,17 @@ public final class DicomReader {
     boolean rescale = slope != null && intercept != null;
     List<double[]> decoded = new ArrayList<>();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      List<byte[]> jpegFrames = jpeg ? JpegBaselineFrames.read(channel, layout.offset, layout.frameCount, indices)
-          : null;
+      List<byte[]> compressed = encapsulated ? EncapsulatedFrames.read(channel, layout.offset, layout.frameCount,
+          indices, jpeg ? JpegBaselineFrames.CONVERT : RleFrames.CONVERT) : null;
       for (int k = 0; k < indices.length; k++) {
         int index = indices[k];
         double[] values;
         if (jpeg) {
-          values = JpegBaselineFrames.decode(jpegFrames.get(k), layout.rows, layout.columns, layout.samples,
+          values = JpegBaselineFrames.decode(compressed.get(k), layout.rows, layout.columns, layout.samples,
               layout.photometric);
+        } else if (rle) {
+          values = RleFrames.decode(compressed.get(k), layout.rows, layout.columns, layout.samples,
+              layout.bitsAllocated, layout.bitsStored, layout.signed);
         } else if (layout.bitsAllocated == 1) {
           values = bits(channel, layout, index);
         } else {
@@ -203,7 +208,8 @@ public final class DicomReader {
     }
   }
 
-  private static Layout layout(DicomTags tags, boolean jpeg) throws RefusedException {
+  /** The layout, refusing what the decoder of this transfer syntax ({@code jpeg}, {@code rle} or raw) cannot do. */
+  private static Layout layout(DicomTags tags, boolean jpeg, boolean rle) throws RefusedException {
     if (tags.has(DOUBLE_FLOAT_PIXEL_DATA)) {
       throw new RefusedException("Double Float Pixel Data (7FE0,0009) is not supported");
     }
@@ -252,16 +258,23 @@ public final class DicomReader {
           + "convert to RGB with "
           + tool);
     }
+    if (floats && rle) {
+      throw new RefusedException("Float Pixel Data cannot be RLE-encoded; the file is inconsistent" + RleFrames.CONVERT);
+    }
     if (floats) {
       if (bitsAllocated != 32 || !gray) {
         throw new RefusedException("Float Pixel Data needs 32 bits allocated and one sample per pixel");
       }
+    } else if (rle && !(bitsAllocated == 8 || bitsAllocated == 16 || bitsAllocated == 32)) {
+      throw new RefusedException("RLE with " + bitsAllocated + " bits allocated per sample is not supported (only 8, "
+          + "16 and 32)" + RleFrames.CONVERT);
     } else if (!(bitsAllocated == 1 && gray || bitsAllocated == 8 || bitsAllocated == 16
-        || bitsAllocated == 32 && gray)) {
+        || bitsAllocated == 32 && (gray || rle))) {
       throw new RefusedException(bitsAllocated + " bits allocated per sample is not supported"
           + (rgb ? " for RGB (only 8)" : " (only 1, 8, 16 and 32)"));
     }
-    if (rgb && bitsAllocated != 8) {
+    // RLE frames are decoded here at any width; ImageJ's raw reader takes 8-bit RGB only.
+    if (rgb && bitsAllocated != 8 && !rle) {
       throw new RefusedException("RGB with " + bitsAllocated + " bits per sample is not supported (only 8)");
     }
     if (!floats && (bitsStored < 1 || bitsStored > bitsAllocated || highBit != bitsStored - 1

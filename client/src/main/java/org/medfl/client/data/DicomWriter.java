@@ -78,12 +78,17 @@ final class DicomWriter {
     return this;
   }
 
-  /**
-   * Encapsulated Pixel Data (PS3.5 section A.4) under JPEG Baseline: a Basic Offset Table (empty unless
-   * {@code offsetTable}), then each frame's JPEG bytes split into {@code fragmentsPerFrame} fragments.
-   */
+  /** {@link #encapsulated} under JPEG Baseline, each frame a JPEG stream. */
   DicomWriter jpegFrames(java.util.List<byte[]> frames, int fragmentsPerFrame, boolean offsetTable) {
-    transferSyntax = TransferSyntax.JPEG_BASELINE;
+    return encapsulated(TransferSyntax.JPEG_BASELINE, frames, fragmentsPerFrame, offsetTable);
+  }
+
+  /**
+   * Encapsulated Pixel Data (PS3.5 section A.4) under the compressed transfer syntax {@code syntax}: a Basic Offset
+   * Table (empty unless {@code offsetTable}), then each frame's bytes split into {@code fragmentsPerFrame} fragments.
+   */
+  DicomWriter encapsulated(String syntax, java.util.List<byte[]> frames, int fragmentsPerFrame, boolean offsetTable) {
+    transferSyntax = syntax;
     var items = new ByteArrayOutputStream();
     var table = le(offsetTable ? 4 * frames.size() : 0);
     for (byte[] frame : frames) {

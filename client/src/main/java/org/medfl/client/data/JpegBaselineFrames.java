@@ -2,99 +2,25 @@ package org.medfl.client.data;
 
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
-import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Encapsulated JPEG Baseline pixel data (transfer syntax 1.2.840.10008.1.2.4.50): the fragments of each frame
- * (PS3.5 section A.4), decoded by the JDK's JPEG reader ({@code javax.imageio}, built on IJG libjpeg). Samples
+ * Frames of JPEG Baseline pixel data (transfer syntax 1.2.840.10008.1.2.4.50; {@link EncapsulatedFrames} collects
+ * each frame's fragments), decoded by the JDK's JPEG reader ({@code javax.imageio}, built on IJG libjpeg). Samples
  * are returned as stored in the JPEG stream, without colour conversion: YBR_FULL stays YCbCr, as pydicom's
  * {@code pixel_array} gives it (see {@link DicomUnitScale} for the conversion to RGB). A stream whose own markers
  * contradict the header's Photometric Interpretation is refused rather than guessed.
  */
 final class JpegBaselineFrames {
 
-  private static final int ITEM = 0xFFFEE000;
-  private static final int SEQUENCE_END = 0xFFFEE0DD;
-  /** More fragments than any real file has; the list of them must not grow with a hostile file's size. */
-  private static final int MAX_FRAGMENTS = 100_000;
-  private static final String CONVERT = "; convert it with gdcm's 'gdcmconv --raw IN OUT' or dcmtk's 'dcmdjpeg IN OUT'";
+  /** How to make a file this class cannot decode readable: the end of every refusal. */
+  static final String CONVERT = "; convert it with gdcm's 'gdcmconv --raw IN OUT' or dcmtk's 'dcmdjpeg IN OUT'";
 
   private JpegBaselineFrames() {}
-
-  /** One fragment: where its bytes start in the file, how many, and its offset as the Basic Offset Table counts. */
-  private record Fragment(long position, int length, long tableOffset) {}
-
-  /**
-   * The JPEG bytes of the frames {@code wanted} (0-based) out of {@code frameCount}, from the pixel data value at
-   * {@code offset}: all fragments for a single frame, one fragment per frame, or the Basic Offset Table's grouping.
-   */
-  static List<byte[]> read(FileChannel channel, long offset, int frameCount, int[] wanted)
-      throws IOException, DicomReader.RefusedException {
-    long position = offset;
-    long[] table = null;
-    List<Fragment> fragments = new ArrayList<>();
-    long firstFragment = -1;
-    while (true) {
-      ByteBuffer head = readAt(channel, position, 8);
-      int tag = (head.getShort(0) & 0xffff) << 16 | (head.getShort(2) & 0xffff);
-      long length = Integer.toUnsignedLong(head.getInt(4));
-      position += 8;
-      if (tag == SEQUENCE_END) {
-        break;
-      }
-      if (tag != ITEM || length > Integer.MAX_VALUE || position + length > channel.size()) {
-        throw new DicomReader.RefusedException("corrupt or truncated encapsulated pixel data (item "
-            + (fragments.size() + 1) + ")" + CONVERT);
-      }
-      if (table == null) {
-        table = offsetTable(readAt(channel, position, (int) length));
-        firstFragment = position + length;
-      } else {
-        if (fragments.size() == MAX_FRAGMENTS) {
-          throw new DicomReader.RefusedException("more than " + MAX_FRAGMENTS + " JPEG fragments" + CONVERT);
-        }
-        fragments.add(new Fragment(position, (int) length, position - 8 - firstFragment));
-      }
-      position += length;
-    }
-    if (fragments.isEmpty()) {
-      throw new DicomReader.RefusedException("encapsulated pixel data holds no JPEG fragments" + CONVERT);
-    }
-    List<byte[]> frames = new ArrayList<>();
-    for (int frame : wanted) {
-      frames.add(concatenate(channel, fragmentsOf(frame, frameCount, fragments, table)));
-    }
-    return frames;
-  }
-
-  private static List<Fragment> fragmentsOf(int frame, int frameCount, List<Fragment> fragments, long[] table)
-      throws DicomReader.RefusedException {
-    if (frameCount == 1) {
-      return fragments;
-    }
-    if (fragments.size() == frameCount) {
-      return List.of(fragments.get(frame));
-    }
-    if (table.length == frameCount) {
-      long from = table[frame];
-      long to = frame + 1 < frameCount ? table[frame + 1] : Long.MAX_VALUE;
-      List<Fragment> mine = fragments.stream().filter(f -> f.tableOffset() >= from && f.tableOffset() < to).toList();
-      if (!mine.isEmpty() && mine.get(0).tableOffset() == from) {
-        return mine;
-      }
-    }
-    throw new DicomReader.RefusedException(fragments.size() + " JPEG fragments for " + frameCount
-        + " frames and no Basic Offset Table that divides them" + CONVERT);
-  }
 
   /**
    * Decodes one frame into {@code rows * columns * samples} values, a pixel's samples side by side.
@@ -178,37 +104,5 @@ final class JpegBaselineFrames {
     boolean saysYcc = jfif || adobeTransform >= 1 || adobeTransform < 0 && subsampled;
     boolean saysRgb = adobeTransform == 0 || namedRgb;
     return saysYcc == saysRgb ? null : saysYcc ? "YCbCr" : "RGB";
-  }
-
-  private static long[] offsetTable(ByteBuffer table) {
-    long[] offsets = new long[table.remaining() / 4];
-    for (int k = 0; k < offsets.length; k++) {
-      offsets[k] = Integer.toUnsignedLong(table.getInt(4 * k));
-    }
-    return offsets;
-  }
-
-  private static byte[] concatenate(FileChannel channel, List<Fragment> fragments) throws IOException,
-      DicomReader.RefusedException {
-    var out = new ByteArrayOutputStream();
-    for (Fragment f : fragments) {
-      ByteBuffer bytes = readAt(channel, f.position(), f.length());
-      out.write(bytes.array(), 0, f.length());
-    }
-    return out.toByteArray();
-  }
-
-  private static ByteBuffer readAt(FileChannel channel, long position, int count)
-      throws IOException, DicomReader.RefusedException {
-    if (position + count > channel.size()) {
-      throw new DicomReader.RefusedException("file is truncated inside its encapsulated pixel data" + CONVERT);
-    }
-    ByteBuffer buffer = ByteBuffer.allocate(count).order(ByteOrder.LITTLE_ENDIAN);
-    while (buffer.hasRemaining()) {
-      if (channel.read(buffer, position + buffer.position()) < 0) {
-        throw new DicomReader.RefusedException("file is truncated inside its encapsulated pixel data" + CONVERT);
-      }
-    }
-    return buffer.flip();
   }
 }

@@ -11,6 +11,7 @@ final class TransferSyntax {
   static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
   static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
   static final String DEFLATED = "1.2.840.10008.1.2.1.99";
+  /** RLE Lossless: decoded by {@link RleFrames}. */
   static final String RLE = "1.2.840.10008.1.2.5";
   /** JPEG Baseline (Process 1), 8-bit lossy: decoded by {@link JpegBaselineFrames}. */
   static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
@@ -30,7 +31,7 @@ final class TransferSyntax {
           + "little endian, e.g. with dcmtk's 'dcmconv +te IN OUT'";
     }
     if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)
-        || uid.equals(JPEG_BASELINE)) {
+        || uid.equals(JPEG_BASELINE) || uid.equals(RLE)) {
       return null;
     }
     String name;
@@ -38,9 +39,6 @@ final class TransferSyntax {
     if (uid.equals(DEFLATED)) {
       name = "deflated explicit VR little endian";
       tool = "dcmtk's 'dcmconv +te IN OUT'";
-    } else if (uid.equals(RLE)) {
-      name = "RLE lossless";
-      tool = "dcmtk's 'dcmdrle IN OUT' or gdcm's 'gdcmconv --raw IN OUT'";
     } else if (uid.startsWith(JPEG_FAMILY)) {
       String last = uid.substring(JPEG_FAMILY.length());
       if (last.equals("80") || last.equals("81")) {
@@ -63,7 +61,7 @@ final class TransferSyntax {
       name = "an unsupported";
       tool = "gdcm's 'gdcmconv --raw IN OUT'";
     }
-    return name + " transfer syntax " + uid + " is not decoded here (ImageJ reads uncompressed data only); "
+    return name + " transfer syntax " + uid + " is not decoded here (only uncompressed, RLE lossless and JPEG Baseline data are); "
         + "convert it to uncompressed explicit VR little endian with " + tool;
   }
 }

@@ -41,6 +41,7 @@ class DicomPydicomComparisonTest {
     var reader = new DicomReader();
     int identical = 0;
     int identicalJpeg = 0;
+    int identicalRle = 0;
     int onlyPydicom = 0;
     int neither = 0;
     int onlyOurs = 0;
@@ -57,6 +58,7 @@ class DicomPydicomComparisonTest {
         if (difference == null) {
           identical++;
           identicalJpeg += TransferSyntax.JPEG_BASELINE.equals(image.transferSyntaxUid()) ? 1 : 0;
+          identicalRle += TransferSyntax.RLE.equals(image.transferSyntaxUid()) ? 1 : 0;
         } else {
           mismatches.add(f[1] + ": " + difference);
         }
@@ -74,9 +76,9 @@ class DicomPydicomComparisonTest {
         lines.add("  only ours: " + f[1] + " (pydicom " + status + ": " + f[7] + ")");
       }
     }
-    System.out.printf("pydicom comparison: %d files; both read, identical: %d (JPEG baseline: %d); only pydicom "
-        + "reads: %d; neither: %d; only ours reads: %d; mismatches: %d%n", manifest.size() - 1, identical,
-        identicalJpeg, onlyPydicom, neither, onlyOurs, mismatches.size());
+    System.out.printf("pydicom comparison: %d files; both read, identical: %d (JPEG baseline: %d, RLE: %d); only "
+        + "pydicom reads: %d; neither: %d; only ours reads: %d; mismatches: %d%n", manifest.size() - 1, identical,
+        identicalJpeg, identicalRle, onlyPydicom, neither, onlyOurs, mismatches.size());
     lines.forEach(System.out::println);
 
     // then
@@ -84,6 +86,7 @@ class DicomPydicomComparisonTest {
     assertEquals(List.of(), unclearSkips, "skips of files pydicom reads must name a conversion tool");
     assertTrue(identical >= 20, "too few files compared (" + identical + "); the test set looks incomplete");
     assertTrue(identicalJpeg >= 10, "too few JPEG baseline files compared (" + identicalJpeg + ")");
+    assertTrue(identicalRle >= 5, "too few RLE files compared (" + identicalRle + ")");
   }
 
   @Test
