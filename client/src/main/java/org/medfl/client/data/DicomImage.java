@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param rows (0028,0010)
  * @param columns (0028,0011)
- * @param samplesPerPixel 1 (MONOCHROME1/2) or 3 (RGB; YBR_FULL or YBR_FULL_422 from JPEG, kept as stored)
+ * @param samplesPerPixel 1 (MONOCHROME1/2) or 3 (RGB; YBR_FULL or YBR_FULL_422, kept as YCbCr, with the chroma of
+ *     uncompressed YBR_FULL_422 repeated for both pixels that share it)
  * @param photometric (0028,0004), e.g. "MONOCHROME2"
  * @param modality (0008,0060), or null
  * @param patientId (0010,0020), or null

@@ -51,6 +51,7 @@ public final class DicomReader {
   private static final int FLOAT_PIXEL_DATA = 0x7FE00008;
   private static final int DOUBLE_FLOAT_PIXEL_DATA = 0x7FE00009;
   private static final int PIXEL_DATA = 0x7FE00010;
+  private static final String YBR_FULL_422 = "YBR_FULL_422";
   /** Integers up to 2^24 survive ImageJ's conversion of 32-bit samples to float exactly; larger ones may not. */
   private static final double FLOAT_EXACT = 1 << 24;
   /** Largest frame set decoded at once: 2^28 values are 2 GiB of doubles. */
@@ -169,6 +170,8 @@ public final class DicomReader {
               layout.bitsAllocated, layout.bitsStored, layout.signed);
         } else if (layout.bitsAllocated == 1) {
           values = bits(channel, layout, index);
+        } else if (layout.subsampledChroma()) {
+          values = expandSubsampledChroma(channel, layout, index);
         } else {
           channel.position(layout.offset + index * layout.bytesPerFrame());
           InputStream in = new BufferedInputStream(Channels.newInputStream(channel));
@@ -198,8 +201,14 @@ public final class DicomReader {
       return rows * columns * samples;
     }
 
+    /** Uncompressed YBR_FULL_422: two luminance values share one Cb and one Cr (PS3.3 C.7.6.3.1.2). */
+    boolean subsampledChroma() {
+      return photometric.equals(YBR_FULL_422);
+    }
+
     long bytesPerFrame() {
-      return (long) valuesPerFrame() * (bitsAllocated / 8);
+      long bytes = (long) valuesPerFrame() * (bitsAllocated / 8);
+      return subsampledChroma() ? bytes / 3 * 2 : bytes;
     }
 
     /** Bytes of all frames; 1-bit frames are packed back to back without byte alignment (PS3.5 section 8.1.1). */
@@ -242,8 +251,15 @@ public final class DicomReader {
     }
     boolean gray = samples == 1 && (photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"));
     // JPEG keeps luminance and chroma as the stream holds them (YBR_FULL, or YBR_FULL_422 with subsampled chroma).
+    boolean raw = !jpeg && !rle;
     boolean rgb = samples == 3 && (photometric.equals("RGB")
-        || jpeg && (photometric.equals("YBR_FULL") || photometric.equals("YBR_FULL_422")));
+        || jpeg && (photometric.equals("YBR_FULL") || photometric.equals(YBR_FULL_422))
+        || raw && photometric.equals(YBR_FULL_422));
+    if (raw && rgb && photometric.equals(YBR_FULL_422)
+        && (bitsAllocated != 8 || planar || (long) rows * columns % 2 != 0)) {
+      throw new RefusedException("uncompressed YBR_FULL_422 is read with 8 bits per sample, pixel-interleaved and an "
+          + "even number of pixels only; convert to RGB with gdcm's 'gdcmconv --photometric-interpretation RGB IN OUT'");
+    }
     if (jpeg && (bitsAllocated != 8 || bitsStored != 8 || signed || floats)) {
       throw new RefusedException("JPEG baseline with " + bitsAllocated + " bits allocated, " + bitsStored
           + " stored" + (signed ? ", signed" : "") + " is not supported (only unsigned 8-bit); convert it with "
@@ -254,7 +270,8 @@ public final class DicomReader {
           ? "gdcm's 'gdcmconv --apply-lut8 IN OUT'"
           : "gdcm's 'gdcmconv --photometric-interpretation RGB IN OUT'";
       throw new RefusedException("photometric interpretation " + photometric + " with " + samples
-          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB, and YBR_FULL(_422) in JPEG); "
+          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB, YBR_FULL(_422) in JPEG and "
+          + "uncompressed YBR_FULL_422); "
           + "convert to RGB with "
           + tool);
     }
@@ -345,6 +362,30 @@ public final class DicomReader {
     for (int i = 0; i < out.length; i++) {
       long bit = firstBit + i - firstByte * 8;
       out[i] = bytes.get((int) (bit / 8)) >> (int) (bit % 8) & 1;
+    }
+    return out;
+  }
+
+  /**
+   * One frame of uncompressed YBR_FULL_422 (Y1 Y2 Cb Cr for each pair of pixels) as YBR_FULL (Y1 Cb Cr Y2 Cb Cr), the
+   * layout pydicom's {@code pixel_array} gives; ImageJ's reader knows no subsampled format.
+   */
+  private static double[] expandSubsampledChroma(FileChannel channel, Layout layout, int frame) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(layout.bytesPerFrame()));
+    long from = layout.offset + frame * layout.bytesPerFrame();
+    while (bytes.hasRemaining() && channel.read(bytes, from + bytes.position()) > 0) {
+      // read until full; checkPixelElement has made sure the file is long enough
+    }
+    double[] out = new double[layout.valuesPerFrame()];
+    for (int pair = 0; pair < out.length / 6; pair++) {
+      double cb = bytes.get(4 * pair + 2) & 0xff;
+      double cr = bytes.get(4 * pair + 3) & 0xff;
+      out[6 * pair] = bytes.get(4 * pair) & 0xff;
+      out[6 * pair + 1] = cb;
+      out[6 * pair + 2] = cr;
+      out[6 * pair + 3] = bytes.get(4 * pair + 1) & 0xff;
+      out[6 * pair + 4] = cb;
+      out[6 * pair + 5] = cr;
     }
     return out;
   }

@@ -132,6 +132,28 @@ class DicomReaderTest {
   }
 
   @Test
+  void uncompressedYbrFull422SharesEachChromaPairBetweenTwoPixels() throws IOException {
+    // given a 2x2 frame: row one Y 10, 20 with Cb 100, Cr 200; row two Y 30, 40 with Cb 110, Cr 210
+    Path file = dir.resolve("ybr422.dcm");
+    byte[] stored = {10, 20, 100, (byte) 200, 30, 40, 110, (byte) 210};
+    new DicomWriter().sop("1.2.840.10008.5.1.4.1.1.7", DicomWriter.uid("ybr422")).us(0x00280002, 3)
+        .text(0x00280004, "CS", "YBR_FULL_422").us(0x00280006, 0).us(0x00280010, 2).us(0x00280011, 2)
+        .us(0x00280100, 8).us(0x00280101, 8).us(0x00280102, 7).us(0x00280103, 0).pixels(stored, false).write(file);
+    Path odd = dir.resolve("ybr422-odd.dcm");
+    new DicomWriter().sop("1.2.840.10008.5.1.4.1.1.7", DicomWriter.uid("ybr422-odd")).us(0x00280002, 3)
+        .text(0x00280004, "CS", "YBR_FULL_422").us(0x00280006, 0).us(0x00280010, 1).us(0x00280011, 3)
+        .us(0x00280100, 8).us(0x00280101, 8).us(0x00280102, 7).us(0x00280103, 0).pixels(stored, false).write(odd);
+
+    // when
+    DicomImage image = assertInstanceOf(DicomImage.class, reader.read(file, DicomReader.MIDDLE));
+    DicomSkip skip = assertInstanceOf(DicomSkip.class, reader.read(odd, DicomReader.MIDDLE));
+
+    // then: YCbCr per pixel, as pydicom's pixel_array gives it
+    assertArrayEquals(new double[] {10, 100, 200, 20, 100, 200, 30, 110, 210, 40, 110, 210}, image.frames().get(0));
+    assertTrue(skip.reason().contains("even number of pixels") && skip.reason().contains("gdcmconv"), skip.reason());
+  }
+
+  @Test
   void compressedTransferSyntaxIsRefusedWithAConversionTool() throws IOException {
     // given raw bytes under headers that claim JPEG lossless (not decoded here) and JPEG baseline (decoded, but
     // only from encapsulated fragments): ImageJ alone would not see either claim
