@@ -16,12 +16,16 @@ import java.util.Set;
  * already guessed how to read the data. Group 0002 is always explicit VR little endian (PS3.10 section 7.1).
  *
  * @param transferSyntaxUid (0002,0010), or null when the group lacks it
+ * @param dataSetOffset where the data set starts: the byte after the last group 0002 element
+ * @param otherElements group 0002 as stored, less its group length (0002,0000) and the transfer syntax; what a
+ *     rewritten copy of the file keeps ({@link DeflatedDataSet})
  */
-record DicomFileMeta(String transferSyntaxUid) {
+record DicomFileMeta(String transferSyntaxUid, long dataSetOffset, byte[] otherElements) {
 
   /** Bytes before the "DICM" prefix. */
   static final int PREAMBLE = 128;
   private static final int TRANSFER_SYNTAX = 0x00020010;
+  private static final int GROUP_LENGTH = 0x00020000;
   /** Explicit VRs whose length is 32 bits after two reserved bytes (PS3.5 table 7.1-1). */
   private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN",
       "UR", "UT", "UV");
@@ -57,6 +61,8 @@ record DicomFileMeta(String transferSyntaxUid) {
         throw new NotPart10Exception("not a DICOM Part 10 file (no 'DICM' after the 128-byte preamble)");
       }
       String transferSyntax = null;
+      long position = PREAMBLE + 4;
+      var others = new java.io.ByteArrayOutputStream();
       try {
         while (true) {
           int group = u16(in);
@@ -66,11 +72,14 @@ record DicomFileMeta(String transferSyntaxUid) {
           int tag = group << 16 | u16(in);
           String vr = new String(in.readNBytes(2), StandardCharsets.US_ASCII);
           long length;
+          int headerBytes;
           if (LONG_VRS.contains(vr)) {
             in.skipNBytes(2);
             length = u16(in) | (long) u16(in) << 16;
+            headerBytes = 12;
           } else {
             length = u16(in);
+            headerBytes = 8;
           }
           if (length > MAX_META_ELEMENT) {
             throw new NotPart10Exception("corrupt file meta information: element " + hex(tag) + " claims "
@@ -82,13 +91,29 @@ record DicomFileMeta(String transferSyntaxUid) {
           }
           if (tag == TRANSFER_SYNTAX) {
             transferSyntax = uid(value);
+          } else if (tag != GROUP_LENGTH) {
+            others.writeBytes(explicitElement(tag, vr, value, headerBytes == 12));
           }
+          position += headerBytes + length;
         }
       } catch (EOFException e) {
         throw new NotPart10Exception("truncated in the file meta information");
       }
-      return new DicomFileMeta(transferSyntax);
+      return new DicomFileMeta(transferSyntax, position, others.toByteArray());
     }
+  }
+
+  /** One explicit VR little endian element, as group 0002 stores it. */
+  static byte[] explicitElement(int tag, String vr, byte[] value, boolean longLength) {
+    var b = java.nio.ByteBuffer.allocate((longLength ? 12 : 8) + value.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) (tag >>> 16)).putShort((short) tag).put(vr.getBytes(StandardCharsets.US_ASCII));
+    if (longLength) {
+      b.putShort((short) 0).putInt(value.length);
+    } else {
+      b.putShort((short) value.length);
+    }
+    return b.put(value).array();
   }
 
   private static int u16(DataInputStream in) throws IOException {

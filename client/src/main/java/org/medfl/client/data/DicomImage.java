@@ -40,6 +40,12 @@ public record DicomImage(Path file, int rows, int columns, int samplesPerPixel, 
     return "MONOCHROME1".equals(photometric);
   }
 
+  /** This image as read from {@code source} under {@code syntax}, e.g. a deflated file through its inflated copy. */
+  DicomImage from(Path source, String syntax) {
+    return new DicomImage(source, rows, columns, samplesPerPixel, photometric, modality, patientId, windowCenter,
+        windowWidth, frameCount, frameIndices, frames, syntax);
+  }
+
   /** Values per frame. */
   public int valuesPerFrame() {
     return rows * columns * samplesPerPixel;

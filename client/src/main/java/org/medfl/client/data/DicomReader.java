@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -111,10 +112,21 @@ public final class DicomReader {
 
   private DicomResult decode(Path file, String frameChoice)
       throws IOException, RefusedException, DicomFileMeta.NotPart10Exception {
-    String syntax = DicomFileMeta.read(file).transferSyntaxUid();
+    DicomFileMeta meta = DicomFileMeta.read(file);
+    String syntax = meta.transferSyntaxUid();
     String refusal = TransferSyntax.refusal(syntax);
     if (refusal != null) {
       throw new RefusedException(refusal);
+    }
+    if (TransferSyntax.DEFLATED.equals(syntax)) {
+      // Every sample at 4 bytes for 3 samples, plus room for the header: a data set larger than that cannot pass
+      // the pixel limit anyway, so inflating further would only serve a deflate bomb.
+      Path inflated = DeflatedDataSet.inflate(file, meta, maxPixels * 12 + (16L << 20));
+      try {
+        return ((DicomImage) decode(inflated, frameChoice)).from(file, syntax);
+      } finally {
+        Files.deleteIfExists(inflated);
+      }
     }
     boolean jpeg = TransferSyntax.JPEG_BASELINE.equals(syntax);
     boolean rle = TransferSyntax.RLE.equals(syntax);

@@ -10,6 +10,7 @@ final class TransferSyntax {
   static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
   static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
   static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
+  /** Deflated explicit VR little endian: inflated by {@link DeflatedDataSet}. */
   static final String DEFLATED = "1.2.840.10008.1.2.1.99";
   /** RLE Lossless: decoded by {@link RleFrames}. */
   static final String RLE = "1.2.840.10008.1.2.5";
@@ -31,15 +32,12 @@ final class TransferSyntax {
           + "little endian, e.g. with dcmtk's 'dcmconv +te IN OUT'";
     }
     if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)
-        || uid.equals(JPEG_BASELINE) || uid.equals(RLE)) {
+        || uid.equals(JPEG_BASELINE) || uid.equals(RLE) || uid.equals(DEFLATED)) {
       return null;
     }
     String name;
     String tool;
-    if (uid.equals(DEFLATED)) {
-      name = "deflated explicit VR little endian";
-      tool = "dcmtk's 'dcmconv +te IN OUT'";
-    } else if (uid.startsWith(JPEG_FAMILY)) {
+    if (uid.startsWith(JPEG_FAMILY)) {
       String last = uid.substring(JPEG_FAMILY.length());
       if (last.equals("80") || last.equals("81")) {
         name = "JPEG-LS";
@@ -61,7 +59,7 @@ final class TransferSyntax {
       name = "an unsupported";
       tool = "gdcm's 'gdcmconv --raw IN OUT'";
     }
-    return name + " transfer syntax " + uid + " is not decoded here (only uncompressed, RLE lossless and JPEG Baseline data are); "
+    return name + " transfer syntax " + uid + " is not decoded here (only uncompressed, deflated, RLE lossless and JPEG Baseline data are); "
         + "convert it to uncompressed explicit VR little endian with " + tool;
   }
 }
