@@ -76,8 +76,8 @@ final class JobSpecYaml {
       @JsonProperty("max_round_attempts") Integer maxRoundAttempts,
       @JsonProperty("max_update_norm") Double maxUpdateNorm) {}
 
-  @JsonPropertyOrder({"name", "input", "dropout", "l2", "weight_init", "pretrained"})
-  record ModelDoc(String name, InputDoc input, Double dropout, Double l2,
+  @JsonPropertyOrder({"name", "input", "dropout", "l2", "l2_biases", "weight_init", "pretrained"})
+  record ModelDoc(String name, InputDoc input, Double dropout, Double l2, @JsonProperty("l2_biases") Double l2Biases,
       @JsonProperty("weight_init") String weightInit, PretrainedDoc pretrained) {}
 
   @JsonPropertyOrder({"file", "freeze_layers"})
@@ -135,7 +135,8 @@ final class JobSpecYaml {
     var w = p.window();
     var a = spec.augmentation();
     var doc = new Doc(spec.name(), new ModelDoc(m.name(), new InputDoc(m.width(), m.height(), m.channels()),
-        m.dropout(), m.l2(), m.weightInit().equals(ModelSpec.INIT_HE) ? null : m.weightInit(),
+        m.dropout(), m.l2(), m.l2Biases() == 0 ? null : m.l2Biases(),
+        m.weightInit().equals(ModelSpec.INIT_HE) ? null : m.weightInit(),
         m.pretrained() == null ? null
             : new PretrainedDoc(m.pretrained().file(), m.pretrained().freezeLayers())),
         spec.classes(), spec.rounds(), spec.minSites(), spec.fraction(), spec.localEpochs(), spec.batchSize(),
@@ -184,7 +185,8 @@ final class JobSpecYaml {
     }
     var model = new ModelSpec(d.model().name(), or(in.width(), ModelSpec.DEFAULT_SIZE),
         or(in.height(), ModelSpec.DEFAULT_SIZE), or(in.channels(), 1), or(d.model().dropout(), 0.0),
-        or(d.model().l2(), 0.0), pretrained, or(d.model().weightInit(), ModelSpec.INIT_HE));
+        or(d.model().l2(), 0.0), pretrained, or(d.model().weightInit(), ModelSpec.INIT_HE),
+        or(d.model().l2Biases(), 0.0));
     OptimizerSpec optimizer = OptimizerSpec.defaults();
     if (d.optimizer() != null) {
       optimizer = new OptimizerSpec(or(d.optimizer().name(), optimizer.name()),

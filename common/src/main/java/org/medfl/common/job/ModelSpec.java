@@ -13,15 +13,17 @@ import org.medfl.common.model.ModelZoo;
  * @param height input height in pixels, as width
  * @param channels 1 (grayscale) or 3 (RGB)
  * @param dropout dropout probability on the dense layers, in [0, 1)
- * @param l2 L2 weight decay, 0 or more
+ * @param l2 L2 weight decay on the weights (kernels), 0 or more
  * @param pretrained start from this model file, or null for a fresh initialisation; it freezes fewer layers than
  *     the model has ({@link ModelZoo#layerCount})
  * @param weightInit how fresh weights are drawn: {@value #INIT_HE} (He-normal hidden layers, Xavier output layer,
  *     zero biases) or {@value #INIT_PYTORCH} (PyTorch's default for Conv2d and Linear: weights and biases uniform in
  *     +-1/sqrt(fan_in)), for reproducing results published with PyTorch
+ * @param l2Biases L2 weight decay on the biases, 0 or more; 0 (the default) leaves biases alone as Keras and DL4J
+ *     do, equal to {@code l2} decays every parameter as PyTorch's {@code weight_decay} does
  */
 public record ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
-    PretrainedSpec pretrained, String weightInit) {
+    PretrainedSpec pretrained, String weightInit, double l2Biases) {
 
   /** DL4J's usual initialisation, the default. */
   public static final String INIT_HE = "he";
@@ -54,6 +56,9 @@ public record ModelSpec(String name, int width, int height, int channels, double
     if (!(l2 >= 0) || Double.isInfinite(l2)) {
       throw JobSpecException.key("model.l2", "must be 0 or a positive number, got " + l2);
     }
+    if (!(l2Biases >= 0) || Double.isInfinite(l2Biases)) {
+      throw JobSpecException.key("model.l2_biases", "must be 0 or a positive number, got " + l2Biases);
+    }
     Objects.requireNonNull(weightInit, "weightInit");
     if (!WEIGHT_INITS.contains(weightInit)) {
       throw JobSpecException.key("model.weight_init",
@@ -63,6 +68,12 @@ public record ModelSpec(String name, int width, int height, int channels, double
       throw JobSpecException.key("model.pretrained.freeze_layers", "must be below " + ModelZoo.layerCount(name)
           + ", the number of layers of model '" + name + "', got " + pretrained.freezeLayers());
     }
+  }
+
+  /** A model whose biases are not decayed. */
+  public ModelSpec(String name, int width, int height, int channels, double dropout, double l2,
+      PretrainedSpec pretrained, String weightInit) {
+    this(name, width, height, channels, dropout, l2, pretrained, weightInit, 0);
   }
 
   /** A model with DL4J's usual initialisation ({@value #INIT_HE}). */

@@ -36,7 +36,7 @@ final class LayerSettings {
 
   /**
    * The global part of a configuration: seed, data type, updater, initialisation ({@code model.weight_init}), L2 on
-   * all weights, caching.
+   * all weights and, with {@code model.l2_biases}, on all biases, caching.
    */
   static NeuralNetConfiguration.Builder base(JobSpec spec) {
     var builder = new NeuralNetConfiguration.Builder()
@@ -51,8 +51,12 @@ final class LayerSettings {
         .cacheMode(CacheMode.DEVICE);
     double l2 = spec.model().l2();
     if (l2 > 0) {
-      // DL4J's l2 covers weights, not biases, as is usual for weight decay.
+      // DL4J's l2 covers weights, not biases; model.l2_biases asks for those separately.
       builder.l2(l2);
+    }
+    double l2Biases = spec.model().l2Biases();
+    if (l2Biases > 0) {
+      builder.l2Bias(l2Biases);
     }
     return builder;
   }

@@ -56,8 +56,13 @@ final class FederationDataOptions {
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "Local learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--l2", defaultValue = "0", paramLabel = "W", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--l2", defaultValue = "0", paramLabel = "W", description = "Weight decay of the weights (default: ${DEFAULT-VALUE}).")
   double l2;
+
+  @Option(names = "--l2-biases", defaultValue = "0", paramLabel = "W",
+      description = "Weight decay of the biases; set it to --l2's value to decay every parameter as PyTorch's "
+          + "weight_decay does (default: ${DEFAULT-VALUE}).")
+  double l2Biases;
 
   @Option(names = "--weight-init", defaultValue = "he", paramLabel = "he|pytorch",
       description = "Initial weights: he (DL4J's He-normal, Xavier output layer, zero biases) or pytorch "
@@ -71,7 +76,7 @@ final class FederationDataOptions {
   /** The local training recipe these flags describe. */
   org.medfl.deploy.simulate.Simulation.Recipe recipe() {
     return new org.medfl.deploy.simulate.Simulation.Recipe(batchSize, optimizer, learningRate, l2,
-        validationFraction, weightInit);
+        validationFraction, weightInit, l2Biases);
   }
 
   /** Rejects values no federation can run with, naming the flag. */
@@ -87,6 +92,12 @@ final class FederationDataOptions {
     }
     if (imagesPerSite != null && imagesPerSite < 20) {
       throw new CliException(ExitCodes.USAGE, "--images-per-site must be at least 20, got " + imagesPerSite);
+    }
+    if (!(l2 >= 0) || Double.isInfinite(l2)) {
+      throw new CliException(ExitCodes.USAGE, "--l2 must be 0 or a positive number, got " + l2);
+    }
+    if (!(l2Biases >= 0) || Double.isInfinite(l2Biases)) {
+      throw new CliException(ExitCodes.USAGE, "--l2-biases must be 0 or a positive number, got " + l2Biases);
     }
     if (!ModelSpec.WEIGHT_INITS.contains(weightInit)) {
       throw new CliException(ExitCodes.USAGE, "--weight-init must be " + String.join(" or ", ModelSpec.WEIGHT_INITS)

@@ -86,20 +86,21 @@ public final class Simulation {
   /**
    * How each site trains locally: the same for the federation and for the central baseline.
    *
-   * @param l2 weight decay (NIID-Bench uses 1e-5)
+   * @param l2 weight decay of the weights (NIID-Bench uses 1e-5)
    * @param validationFraction share of each site's data held out for evaluation
    * @param weightInit the model's initialisation, "he" or "pytorch" ({@code model.weight_init})
+   * @param l2Biases weight decay of the biases ({@code model.l2_biases}; PyTorch's weight_decay covers them)
    */
   public record Recipe(int batchSize, String optimizer, double learningRate, double l2, double validationFraction,
-      String weightInit) {
+      String weightInit, double l2Biases) {
     /** Adam 0.001, batch 32, no weight decay, 20% held out, DL4J's He initialisation. */
     public static Recipe defaults() {
-      return new Recipe(32, "adam", 0.001, 0, 0.2, ModelSpec.INIT_HE);
+      return new Recipe(32, "adam", 0.001, 0, 0.2, ModelSpec.INIT_HE, 0);
     }
 
     /** The keys this recipe adds inside JOB.yaml's model section. */
     public String modelKeys() {
-      return "l2: " + l2 + ", weight_init: " + weightInit;
+      return "l2: " + l2 + ", l2_biases: " + l2Biases + ", weight_init: " + weightInit;
     }
 
     /** The top-level JOB.yaml lines of this recipe (l2 and weight_init go in the model section). */

@@ -146,6 +146,16 @@ class CliErrorsTest {
   }
 
   @Test
+  void negativeBiasDecayIsUsageErrorBeforeAnythingStarts(@TempDir Path dir) {
+    // when
+    int code = fl("simulate", "--l2-biases", "-0.001", "--out", dir.resolve("run").toString());
+    // then
+    assertEquals(ExitCodes.USAGE, code);
+    assertTrue(err.toString().contains("--l2-biases must be 0 or a positive number, got -0.001"), err.toString());
+    assertFalse(Files.exists(dir.resolve("run")));
+  }
+
+  @Test
   void partitionFileThatGivesAnImageToTwoSitesIsUsageErrorNamingIt(@TempDir Path dir) throws Exception {
     // given: a folder data set of 4 images and a partition file that lists image 1 twice
     for (String label : List.of("a", "b")) {
