@@ -147,14 +147,7 @@ final class DicomWriter {
   /** One explicit VR little endian element; OB, OW and friends take the 4-byte length form. */
   private static byte[] element(int tag, String vr, byte[] value) {
     boolean longForm = vr.startsWith("O") || vr.equals("UN") || vr.equals("UT") || vr.equals("SQ");
-    ByteBuffer b = le(8 + (longForm ? 4 : 0) + value.length);
-    b.putShort((short) (tag >>> 16)).putShort((short) tag).put(vr.getBytes(StandardCharsets.US_ASCII));
-    if (longForm) {
-      b.putShort((short) 0).putInt(value.length);
-    } else {
-      b.putShort((short) value.length);
-    }
-    return b.put(value).array();
+    return DicomFileMeta.explicitElement(tag, vr, value, longForm);
   }
 
   private static ByteBuffer le(int size) {
