@@ -135,23 +135,18 @@ class CliErrorsTest {
     assertEquals(ExitCodes.USAGE, code);
   }
 
-  @Test
-  void unknownWeightInitIsUsageErrorNamingTheChoices(@TempDir Path dir) {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "--weight-init | glorot | --weight-init must be he or pytorch, got 'glorot'",
+      "--l2 | -1 | --l2 must be 0 or a positive number, got -1.0",
+      "--l2-biases | -0.001 | --l2-biases must be 0 or a positive number, got -0.001"})
+  void badRecipeValueIsUsageErrorBeforeAnyDataIsWritten(String flag, String value, String message,
+      @TempDir Path dir) {
     // when
-    int code = fl("simulate", "--weight-init", "glorot", "--out", dir.resolve("run").toString());
+    int code = fl("simulate", flag, value, "--out", dir.resolve("run").toString());
     // then: refused before any data is written
     assertEquals(ExitCodes.USAGE, code);
-    assertTrue(err.toString().contains("--weight-init must be he or pytorch, got 'glorot'"), err.toString());
-    assertFalse(Files.exists(dir.resolve("run")));
-  }
-
-  @Test
-  void negativeBiasDecayIsUsageErrorBeforeAnythingStarts(@TempDir Path dir) {
-    // when
-    int code = fl("simulate", "--l2-biases", "-0.001", "--out", dir.resolve("run").toString());
-    // then
-    assertEquals(ExitCodes.USAGE, code);
-    assertTrue(err.toString().contains("--l2-biases must be 0 or a positive number, got -0.001"), err.toString());
+    assertTrue(err.toString().contains(message), err.toString());
     assertFalse(Files.exists(dir.resolve("run")));
   }
 
