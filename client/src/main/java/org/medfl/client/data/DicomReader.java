@@ -23,7 +23,9 @@ import org.medfl.common.job.JobSpec;
  * reads the raw samples; this class adds what a training pipeline needs and ImageJ leaves to its viewer or gets
  * wrong quietly: it checks the transfer syntax first, checks that the pixel data element really holds
  * rows x columns x samples x frames values, masks Bits Stored, applies the sign and the modality rescale, and picks
- * frames. Whatever it cannot decode exactly is a {@link DicomSkip}, never an exception and never a guess.
+ * frames. Compressed pixel data ImageJ cannot read is decoded here: JPEG Baseline ({@link JpegBaselineFrames}),
+ * RLE Lossless ({@link RleFrames}) and deflated data sets ({@link DeflatedDataSet}, then read as uncompressed).
+ * Whatever it cannot decode exactly is a {@link DicomSkip}, never an exception and never a guess.
  */
 public final class DicomReader {
 
@@ -213,7 +215,10 @@ public final class DicomReader {
       return rows * columns * samples;
     }
 
-    /** Uncompressed YBR_FULL_422: two luminance values share one Cb and one Cr (PS3.3 C.7.6.3.1.2). */
+    /**
+     * YBR_FULL_422: two luminance values share one Cb and one Cr (PS3.3 C.7.6.3.1.2). Only the uncompressed path
+     * reads it as such; a JPEG stream upsamples its own chroma, and RLE refuses it.
+     */
     boolean subsampledChroma() {
       return photometric.equals(YBR_FULL_422);
     }
