@@ -30,8 +30,14 @@ final class DeflatedDataSet {
    *     thousandfold)
    */
   static Path inflate(Path file, DicomFileMeta meta, long maxBytes) throws IOException, DicomReader.RefusedException {
-    Path copy = Files.createTempFile("medfl-inflated-", ".dcm",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Path copy;
+    try {
+      copy = Files.createTempFile("medfl-inflated-", ".dcm",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      // A file system without POSIX permissions (Windows): the temporary folder's own access rules apply.
+      copy = Files.createTempFile("medfl-inflated-", ".dcm");
+    }
     boolean done = false;
     try (InputStream in = Files.newInputStream(file); OutputStream out = Files.newOutputStream(copy)) {
       out.write(new byte[DicomFileMeta.PREAMBLE]);
