@@ -371,10 +371,7 @@ public final class DicomReader {
     long firstBit = (long) frame * layout.valuesPerFrame();
     long firstByte = firstBit / 8;
     int byteCount = (int) ((firstBit + layout.valuesPerFrame() + 7) / 8 - firstByte);
-    ByteBuffer bytes = ByteBuffer.allocate(byteCount);
-    while (bytes.hasRemaining() && channel.read(bytes, layout.offset + firstByte + bytes.position()) > 0) {
-      // read until full; checkPixelElement has made sure the file is long enough
-    }
+    ByteBuffer bytes = readAt(channel, layout.offset + firstByte, byteCount);
     double[] out = new double[layout.valuesPerFrame()];
     for (int i = 0; i < out.length; i++) {
       long bit = firstBit + i - firstByte * 8;
@@ -388,11 +385,8 @@ public final class DicomReader {
    * layout pydicom's {@code pixel_array} gives; ImageJ's reader knows no subsampled format.
    */
   private static double[] expandSubsampledChroma(FileChannel channel, Layout layout, int frame) throws IOException {
-    ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(layout.bytesPerFrame()));
-    long from = layout.offset + frame * layout.bytesPerFrame();
-    while (bytes.hasRemaining() && channel.read(bytes, from + bytes.position()) > 0) {
-      // read until full; checkPixelElement has made sure the file is long enough
-    }
+    ByteBuffer bytes = readAt(channel, layout.offset + frame * layout.bytesPerFrame(),
+        Math.toIntExact(layout.bytesPerFrame()));
     double[] out = new double[layout.valuesPerFrame()];
     for (int pair = 0; pair < out.length / 6; pair++) {
       double cb = bytes.get(4 * pair + 2) & 0xff;
@@ -405,6 +399,25 @@ public final class DicomReader {
       out[6 * pair + 5] = cr;
     }
     return out;
+  }
+
+  /** {@code count} bytes from {@code position}; checkPixelElement has made sure the file is long enough. */
+  private static ByteBuffer readAt(FileChannel channel, long position, int count) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(count);
+    while (bytes.hasRemaining() && channel.read(bytes, position + bytes.position()) > 0) {
+      // read until full
+    }
+    return bytes;
+  }
+
+  /**
+   * A stored sample as its value: {@code raw} masked to Bits Stored and, for signed data, read as two's complement
+   * of that width. The one rule for raw, RLE and every bit depth up to 32.
+   */
+  static double storedValue(long raw, int bitsStored, boolean signed) {
+    long mask = (1L << bitsStored) - 1;
+    long v = raw & mask;
+    return signed && (v & 1L << (bitsStored - 1)) != 0 ? v - (mask + 1) : v;
   }
 
   /** A tag as written in the data set: group then element, each in the data set's byte order. */
@@ -455,12 +468,9 @@ public final class DicomReader {
         out[i] = f[i];
       }
     } else {
-      int mask = (1 << layout.bitsStored) - 1;
-      int signBit = 1 << (layout.bitsStored - 1);
       for (int i = 0; i < n; i++) {
         int raw = pixels instanceof byte[] b ? b[i] & 0xff : ((short[]) pixels)[i] & 0xffff;
-        int v = raw & mask;
-        out[i] = layout.signed && (v & signBit) != 0 ? v - (mask + 1) : v;
+        out[i] = storedValue(raw, layout.bitsStored, layout.signed);
       }
     }
     return out;

@@ -46,12 +46,9 @@ final class RleFrames {
         raw[i] = raw[i] << 8 | plane[p] & 0xff;
       }
     }
-    long mask = (1L << bitsStored) - 1;
-    long signBit = 1L << (bitsStored - 1);
     double[] out = new double[raw.length];
     for (int i = 0; i < raw.length; i++) {
-      long v = raw[i] & mask;
-      out[i] = signed && (v & signBit) != 0 ? v - (mask + 1) : v;
+      out[i] = DicomReader.storedValue(raw[i], bitsStored, signed);
     }
     return out;
   }
