@@ -23,8 +23,9 @@ import org.medfl.common.job.JobSpec;
  * reads the raw samples; this class adds what a training pipeline needs and ImageJ leaves to its viewer or gets
  * wrong quietly: it checks the transfer syntax first, checks that the pixel data element really holds
  * rows x columns x samples x frames values, masks Bits Stored, applies the sign and the modality rescale, and picks
- * frames. Compressed pixel data ImageJ cannot read is decoded here: JPEG Baseline ({@link JpegBaselineFrames}),
- * RLE Lossless ({@link RleFrames}) and deflated data sets ({@link DeflatedDataSet}, then read as uncompressed).
+ * frames. Compressed pixel data ImageJ cannot read is decoded here: JPEG Baseline and JPEG Lossless
+ * ({@link JpegFrames}), RLE Lossless ({@link RleFrames}) and deflated data sets ({@link DeflatedDataSet}, then read
+ * as uncompressed).
  * Whatever it cannot decode exactly is a {@link DicomSkip}, never an exception and never a guess.
  */
 public final class DicomReader {
@@ -130,22 +131,21 @@ public final class DicomReader {
         Files.deleteIfExists(inflated);
       }
     }
-    boolean jpeg = TransferSyntax.JPEG_BASELINE.equals(syntax);
-    boolean rle = TransferSyntax.RLE.equals(syntax);
-    boolean encapsulated = jpeg || rle;
+    Codec codec = Codec.of(syntax);
+    boolean encapsulated = codec != Codec.RAW;
     DicomTags tags;
     if (encapsulated) {
       // ImageJ stops after the meta group of compressed files, so their header is ours to parse.
       ExplicitVrHeader.Parsed header = ExplicitVrHeader.read(file);
       if (header.pixelDataOffset() >= 0 && header.pixelDataLength() >= 0) {
-        throw new RefusedException("the transfer syntax says " + (jpeg ? "JPEG" : "RLE") + " but the pixel data is "
+        throw new RefusedException("the transfer syntax says " + codec.label + " but the pixel data is "
             + "not encapsulated; rewrite it with gdcm's 'gdcmconv --raw IN OUT'");
       }
       tags = header.tags();
     } else {
       tags = DicomTags.parse(new DICOM().getInfo(file.toString()));
     }
-    Layout layout = layout(tags, jpeg, rle);
+    Layout layout = layout(tags, codec);
     // Only the frames that will be decoded count: a 300-slice volume read as its middle frame is one slice.
     long decodedFrames = frameChoice.equals(ALL) ? layout.frameCount : 1;
     long pixels = (long) layout.rows * layout.columns * decodedFrames;
@@ -172,14 +172,14 @@ public final class DicomReader {
     List<double[]> decoded = new ArrayList<>();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       List<byte[]> compressed = encapsulated ? EncapsulatedFrames.read(channel, layout.offset, layout.frameCount,
-          indices, jpeg ? JpegBaselineFrames.CONVERT : RleFrames.CONVERT) : null;
+          indices, codec == Codec.RLE ? RleFrames.CONVERT : JpegFrames.CONVERT) : null;
       for (int k = 0; k < indices.length; k++) {
         int index = indices[k];
         double[] values;
-        if (jpeg) {
-          values = JpegBaselineFrames.decode(compressed.get(k), layout.rows, layout.columns, layout.samples,
-              layout.photometric);
-        } else if (rle) {
+        if (codec == Codec.JPEG_BASELINE || codec == Codec.JPEG_LOSSLESS) {
+          values = JpegFrames.decode(compressed.get(k), codec == Codec.JPEG_LOSSLESS, layout.rows, layout.columns,
+              layout.samples, layout.photometric, layout.bitsStored, layout.signed);
+        } else if (codec == Codec.RLE) {
           values = RleFrames.decode(compressed.get(k), layout.rows, layout.columns, layout.samples,
               layout.bitsAllocated, layout.bitsStored, layout.signed);
         } else if (layout.bitsAllocated == 1) {
@@ -205,6 +205,27 @@ public final class DicomReader {
     return new DicomImage(file, layout.rows, layout.columns, layout.samples, layout.photometric,
         tags.text(MODALITY), tags.text(PATIENT_ID), window ? center : null, window ? width : null,
         layout.frameCount, indices, decoded, syntax);
+  }
+
+  /** Who decodes the pixel data of a transfer syntax that {@link TransferSyntax#refusal} let through. */
+  private enum Codec {
+    RAW("uncompressed"), JPEG_BASELINE("JPEG Baseline"), JPEG_LOSSLESS("JPEG Lossless"), RLE("RLE");
+
+    final String label;
+
+    Codec(String label) {
+      this.label = label;
+    }
+
+    static Codec of(String syntax) {
+      if (TransferSyntax.JPEG_BASELINE.equals(syntax)) {
+        return JPEG_BASELINE;
+      }
+      if (TransferSyntax.jpegLossless(syntax)) {
+        return JPEG_LOSSLESS;
+      }
+      return TransferSyntax.RLE.equals(syntax) ? RLE : RAW;
+    }
   }
 
   /** What the header says the pixel data is, after refusing whatever is not decoded exactly here. */
@@ -234,8 +255,11 @@ public final class DicomReader {
     }
   }
 
-  /** The layout, refusing what the decoder of this transfer syntax ({@code jpeg}, {@code rle} or raw) cannot do. */
-  private static Layout layout(DicomTags tags, boolean jpeg, boolean rle) throws RefusedException {
+  /** The layout, refusing what the decoder of this transfer syntax ({@code codec}) cannot do. */
+  private static Layout layout(DicomTags tags, Codec codec) throws RefusedException {
+    boolean jpeg = codec == Codec.JPEG_BASELINE;
+    boolean lossless = codec == Codec.JPEG_LOSSLESS;
+    boolean rle = codec == Codec.RLE;
     if (tags.has(DOUBLE_FLOAT_PIXEL_DATA)) {
       throw new RefusedException("Double Float Pixel Data (7FE0,0009) is not supported");
     }
@@ -267,11 +291,12 @@ public final class DicomReader {
           + "pixels, e.g. with gdcm's 'gdcmconv --apply-lut IN OUT'");
     }
     boolean gray = samples == 1 && (photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"));
-    // JPEG keeps luminance and chroma as the stream holds them (YBR_FULL, or YBR_FULL_422 with subsampled chroma).
-    boolean raw = !jpeg && !rle;
+    // JPEG keeps luminance and chroma as the stream holds them (YBR_FULL, or YBR_FULL_422 with subsampled chroma;
+    // lossless streams are never subsampled in DICOM).
+    boolean raw = codec == Codec.RAW;
     boolean rgb = samples == 3 && (photometric.equals("RGB")
-        || jpeg && (photometric.equals("YBR_FULL") || photometric.equals(YBR_FULL_422))
-        || raw && photometric.equals(YBR_FULL_422));
+        || (jpeg || lossless) && photometric.equals("YBR_FULL")
+        || (jpeg || raw) && photometric.equals(YBR_FULL_422));
     if (raw && rgb && photometric.equals(YBR_FULL_422)
         && (bitsAllocated != 8 || planar || (long) rows * columns % 2 != 0)) {
       throw new RefusedException("uncompressed YBR_FULL_422 is read with 8 bits per sample, pixel-interleaved and an "
@@ -282,14 +307,18 @@ public final class DicomReader {
           + " stored" + (signed ? ", signed" : "") + " is not supported (only unsigned 8-bit); convert it with "
           + "gdcm's 'gdcmconv --raw IN OUT'");
     }
+    if (lossless && (floats || !(bitsAllocated == 8 || bitsAllocated == 16) || rgb && bitsAllocated != 8)) {
+      // TwelveMonkeys decodes colour lossless streams at 8-bit precision only.
+      throw new RefusedException("JPEG Lossless with " + bitsAllocated + " bits allocated" + (rgb ? " per colour "
+          + "sample" : "") + " is not supported (only 8 or 16 bits gray, 8 bits colour)" + JpegFrames.CONVERT);
+    }
     if (!gray && !rgb) {
       String tool = photometric.startsWith("PALETTE")
           ? "gdcm's 'gdcmconv --apply-lut8 IN OUT'"
           : "gdcm's 'gdcmconv --photometric-interpretation RGB IN OUT'";
       throw new RefusedException("photometric interpretation " + photometric + " with " + samples
-          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB, YBR_FULL(_422) in JPEG and "
-          + "uncompressed YBR_FULL_422); "
-          + "convert to RGB with "
+          + " samples per pixel is not supported (only MONOCHROME1, MONOCHROME2 and RGB; YBR_FULL in JPEG; "
+          + "YBR_FULL_422 in JPEG Baseline or uncompressed); convert to RGB with "
           + tool);
     }
     if (floats && rle) {
@@ -308,7 +337,7 @@ public final class DicomReader {
           + (rgb ? " for RGB (only 8)" : " (only 1, 8, 16 and 32)"));
     }
     // RLE frames are decoded here at any width; ImageJ's raw reader takes 8-bit RGB only.
-    if (rgb && bitsAllocated != 8 && !rle) {
+    if (rgb && bitsAllocated != 8 && !rle && !lossless) {
       throw new RefusedException("RGB with " + bitsAllocated + " bits per sample is not supported (only 8)");
     }
     if (!floats && (bitsStored < 1 || bitsStored > bitsAllocated || highBit != bitsStored - 1

@@ -12,7 +12,7 @@ import java.util.List;
  * The compressed bytes of each frame of encapsulated Pixel Data (PS3.5 section A.4), whatever the compression: the
  * item holding the Basic Offset Table, then fragments, then a sequence delimiter. A frame is all fragments of a
  * single-frame image, one fragment of a multi-frame image with one per frame, or the fragments the Basic Offset
- * Table groups together. {@link JpegBaselineFrames} and {@link RleFrames} decode what this returns.
+ * Table groups together. {@link JpegFrames} and {@link RleFrames} decode what this returns.
  */
 final class EncapsulatedFrames {
 

@@ -14,8 +14,12 @@ final class TransferSyntax {
   static final String DEFLATED = "1.2.840.10008.1.2.1.99";
   /** RLE Lossless: decoded by {@link RleFrames}. */
   static final String RLE = "1.2.840.10008.1.2.5";
-  /** JPEG Baseline (Process 1), 8-bit lossy: decoded by {@link JpegBaselineFrames}. */
+  /** JPEG Baseline (Process 1), 8-bit lossy: decoded by {@link JpegFrames}. */
   static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
+  /** JPEG Lossless, Non-Hierarchical (Process 14), any predictor: decoded by {@link JpegFrames}. */
+  static final String JPEG_LOSSLESS = "1.2.840.10008.1.2.4.57";
+  /** JPEG Lossless, Process 14 with first-order prediction (Selection Value 1), the usual one: {@link JpegFrames}. */
+  static final String JPEG_LOSSLESS_SV1 = "1.2.840.10008.1.2.4.70";
   private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
 
   private TransferSyntax() {}
@@ -25,6 +29,11 @@ final class TransferSyntax {
     return EXPLICIT_BIG.equals(uid);
   }
 
+  /** Whether {@code uid} is one of the two JPEG Lossless (Process 14) syntaxes. */
+  static boolean jpegLossless(String uid) {
+    return JPEG_LOSSLESS.equals(uid) || JPEG_LOSSLESS_SV1.equals(uid);
+  }
+
   /** Null when the syntax is read; otherwise one sentence saying why not and how to convert the file. */
   static String refusal(String uid) {
     if (uid == null || uid.isEmpty()) {
@@ -32,7 +41,7 @@ final class TransferSyntax {
           + "little endian, e.g. with dcmtk's 'dcmconv +te IN OUT'";
     }
     if (uid.equals(IMPLICIT_LITTLE) || uid.equals(EXPLICIT_LITTLE) || uid.equals(EXPLICIT_BIG)
-        || uid.equals(JPEG_BASELINE) || uid.equals(RLE) || uid.equals(DEFLATED)) {
+        || uid.equals(JPEG_BASELINE) || jpegLossless(uid) || uid.equals(RLE) || uid.equals(DEFLATED)) {
       return null;
     }
     String name;
@@ -59,7 +68,8 @@ final class TransferSyntax {
       name = "an unsupported";
       tool = "gdcm's 'gdcmconv --raw IN OUT'";
     }
-    return name + " transfer syntax " + uid + " is not decoded here (only uncompressed, deflated, RLE lossless and JPEG Baseline data are); "
+    return name + " transfer syntax " + uid + " is not decoded here (only uncompressed, deflated, RLE lossless, "
+        + "JPEG Baseline and JPEG Lossless data are); "
         + "convert it to uncompressed explicit VR little endian with " + tool;
   }
 }

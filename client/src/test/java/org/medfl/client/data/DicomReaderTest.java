@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,22 +156,26 @@ class DicomReaderTest {
 
   @Test
   void compressedTransferSyntaxIsRefusedWithAConversionTool() throws IOException {
-    // given raw bytes under headers that claim JPEG lossless (not decoded here) and JPEG baseline (decoded, but
-    // only from encapsulated fragments): ImageJ alone would not see either claim
-    Path lossless = dir.resolve("lossless.dcm");
-    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.70").write(lossless);
+    // given raw bytes under headers that claim JPEG Extended (not decoded here), and JPEG Baseline and Lossless
+    // (decoded, but only from encapsulated fragments): ImageJ alone would not see any of these claims
+    Path extended = dir.resolve("extended.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.51").write(extended);
     Path baseline = dir.resolve("baseline.dcm");
     gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.50").write(baseline);
+    Path lossless = dir.resolve("lossless.dcm");
+    gray(8, false, "MONOCHROME2", 2, 2, 1, new byte[4]).claimTransferSyntax("1.2.840.10008.1.2.4.70").write(lossless);
 
     // when
-    DicomSkip losslessSkip = assertInstanceOf(DicomSkip.class, reader.read(lossless, DicomReader.MIDDLE));
+    DicomSkip extendedSkip = assertInstanceOf(DicomSkip.class, reader.read(extended, DicomReader.MIDDLE));
     DicomSkip baselineSkip = assertInstanceOf(DicomSkip.class, reader.read(baseline, DicomReader.MIDDLE));
+    DicomSkip losslessSkip = assertInstanceOf(DicomSkip.class, reader.read(lossless, DicomReader.MIDDLE));
 
     // then
-    assertTrue(losslessSkip.reason().contains("dcmdjpeg") && losslessSkip.reason().contains("1.2.840.10008.1.2.4.70"),
-        losslessSkip.reason());
-    assertTrue(baselineSkip.reason().contains("not encapsulated") && baselineSkip.reason().contains("gdcmconv"),
-        baselineSkip.reason());
+    assertTrue(extendedSkip.reason().contains("dcmdjpeg") && extendedSkip.reason().contains("1.2.840.10008.1.2.4.51"),
+        extendedSkip.reason());
+    for (DicomSkip skip : List.of(baselineSkip, losslessSkip)) {
+      assertTrue(skip.reason().contains("not encapsulated") && skip.reason().contains("gdcmconv"), skip.reason());
+    }
   }
 
   @Test
