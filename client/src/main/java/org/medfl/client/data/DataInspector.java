@@ -43,16 +43,31 @@ public final class DataInspector {
    * @param modalities images per DICOM Modality ("PNG"/"JPEG" for plain images, "?" when absent)
    * @param sizes images per "rows x columns x samples"
    * @param unreadable one line per file that cannot be used: "label/file: reason"
+   * @param unreadableByReason the same, grouped: each reason to its files, most files first (no files for problems
+   *     of a folder or the manifest rather than of a file)
    * @param duplicates groups of files with identical decoded pixels, each group sorted
    * @param jobProblems where the data does not fit the job; empty without a job or when it fits
    * @param usable whether at least one image can be used (of the job's classes, given a job)
    */
   public record Report(int files, Map<String, Integer> imagesPerLabel, int patients, Map<String, Integer> modalities,
-      Map<String, Integer> sizes, List<String> unreadable, List<List<String>> duplicates, List<String> jobProblems,
-      boolean usable) {
+      Map<String, Integer> sizes, List<String> unreadable, Map<String, List<String>> unreadableByReason,
+      List<List<String>> duplicates, List<String> jobProblems, boolean usable) {
 
-    /** The report as the lines {@code fl data inspect} prints. */
+    /** How many files of one reason the text report names before "and N more". */
+    public static final int EXAMPLES = 3;
+
+    /** The report as the lines {@code fl data inspect} prints, unreadable files grouped by reason. */
     public String toText() {
+      return toText(false);
+    }
+
+    /**
+     * The report as the lines {@code fl data inspect} prints.
+     *
+     * @param everyUnreadableFile one line per unreadable file, instead of one per reason with a few of its files (an
+     *     export of thousands of JPEG 2000 files is one reason, not thousands of lines)
+     */
+    public String toText(boolean everyUnreadableFile) {
       var s = new StringBuilder();
       s.append(String.format("files: %d, readable images: %d, patients: %d%n", files,
           imagesPerLabel.values().stream().mapToInt(Integer::intValue).sum(), patients));
@@ -60,7 +75,11 @@ public final class DataInspector {
       s.append("modalities: ").append(join(modalities)).append('\n');
       s.append("sizes (rows x columns x samples): ").append(join(sizes)).append('\n');
       s.append("unreadable: ").append(unreadable.size()).append('\n');
-      unreadable.forEach(u -> s.append("  ").append(u).append('\n'));
+      if (everyUnreadableFile) {
+        unreadable.forEach(u -> s.append("  ").append(u).append('\n'));
+      } else {
+        unreadableByReason.forEach((reason, files) -> appendReason(s, reason, files));
+      }
       s.append("exact duplicates: ").append(duplicates.size()).append(" groups\n");
       duplicates.forEach(d -> s.append("  ").append(String.join(" = ", d)).append('\n'));
       if (!jobProblems.isEmpty()) {
@@ -69,6 +88,19 @@ public final class DataInspector {
       }
       s.append(usable ? "usable: yes" : "usable: no").append('\n');
       return s.toString();
+    }
+
+    private static void appendReason(StringBuilder s, String reason, List<String> files) {
+      if (files.size() <= 1) {
+        s.append("  ").append(files.isEmpty() ? "" : files.get(0) + ": ").append(reason).append('\n');
+        return;
+      }
+      s.append("  ").append(files.size()).append(" files: ").append(reason).append('\n');
+      s.append("    ").append(String.join(", ", files.subList(0, Math.min(EXAMPLES, files.size()))));
+      if (files.size() > EXAMPLES) {
+        s.append(" and ").append(files.size() - EXAMPLES).append(" more (--list-unreadable names them all)");
+      }
+      s.append('\n');
     }
 
     private static String join(Map<String, Integer> counts) {
@@ -111,6 +143,8 @@ public final class DataInspector {
     var modalities = new TreeMap<String, Integer>();
     var sizes = new TreeMap<String, Integer>();
     var unreadable = new ArrayList<>(problems);
+    var byReason = new LinkedHashMap<String, List<String>>();
+    problems.forEach(p -> byReason.put(p, new ArrayList<>()));
     var byDigest = new LinkedHashMap<String, List<String>>();
     Set<String> patients = new HashSet<>();
     int anonymous = 0;
@@ -126,7 +160,13 @@ public final class DataInspector {
         }
         facts = isPlainImage(f.file()) ? plainImage(f.file(), maxPixels) : dicom(reader.read(f.file(), frames));
       } catch (UnreadableException e) {
-        unreadable.add(f.refusal() != null ? f.refusal() : name + ": " + e.getMessage());
+        String line = f.refusal() != null ? f.refusal() : name + ": " + e.getMessage();
+        unreadable.add(line);
+        if (line.startsWith(name + ": ")) {
+          byReason.computeIfAbsent(line.substring(name.length() + 2), k -> new ArrayList<>()).add(name);
+        } else {
+          byReason.put(line, new ArrayList<>()); // a refusal worded without the file's name leading
+        }
         facts = null;
       }
       if (facts != null) {
@@ -152,7 +192,11 @@ public final class DataInspector {
         .map(g -> g.stream().sorted().toList()).toList();
     var jobProblems = job == null ? List.<String>of() : fit(job, perLabel, sizes, rgb, gray);
     boolean usable = job == null ? !perLabel.isEmpty() : job.classes().stream().anyMatch(perLabel::containsKey);
-    return new Report(files.size(), perLabel, patients.size() + anonymous, modalities, sizes, unreadable,
+    var grouped = new LinkedHashMap<String, List<String>>();
+    byReason.entrySet().stream()
+        .sorted((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size()))
+        .forEach(e -> grouped.put(e.getKey(), List.copyOf(e.getValue())));
+    return new Report(files.size(), perLabel, patients.size() + anonymous, modalities, sizes, unreadable, grouped,
         duplicates, jobProblems, usable);
   }
 

@@ -95,17 +95,24 @@ class DataInspectorTest {
   }
 
   @Test
-  void pixelLimitMakesLargerImagesUnreadable() {
-    // given 2 phantoms of 32x32 = 1024 pixels
-    DicomPhantoms.generate(data, 0, 2, 32, 2);
+  void pixelLimitMakesLargerImagesUnreadableAndTheReportGroupsThemByReason() {
+    // given 5 phantoms of 32x32 = 1024 pixels
+    DicomPhantoms.generate(data, 0, 5, 32, 2);
 
     // when
     DataInspector.Report report = DataInspector.inspect(data, null, null, 1023);
 
-    // then
-    assertEquals(2, report.unreadable().size());
-    assertTrue(report.unreadable().get(0).endsWith(": image is 32x32 = 1,024 pixels, above this site's limit of "
-        + "1,023 (--max-pixels); not decoded"), report.unreadable().get(0));
+    // then each file is unreadable for the same reason, which the text gives once with the first 3 files
+    String reason = "image is 32x32 = 1,024 pixels, above this site's limit of 1,023 (--max-pixels); not decoded";
+    assertEquals(5, report.unreadable().size());
+    assertTrue(report.unreadable().get(0).endsWith(": " + reason), report.unreadable().get(0));
+    assertEquals(List.of(reason), List.copyOf(report.unreadableByReason().keySet()));
+    List<String> files = report.unreadableByReason().get(reason);
+    assertEquals(5, files.size());
+    assertTrue(report.toText().contains("unreadable: 5\n  5 files: " + reason + "\n    " + String.join(", ",
+        files.subList(0, 3)) + " and 2 more (--list-unreadable names them all)\n"), report.toText());
+    assertTrue(report.toText(true).contains("unreadable: 5\n" + report.unreadable().stream()
+        .map(u -> "  " + u + "\n").collect(java.util.stream.Collectors.joining())), report.toText(true));
     assertFalse(report.usable());
   }
 

@@ -111,6 +111,10 @@ final class DataCommand {
             + "them (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
+    @Option(names = "--list-unreadable", description = "Name every unreadable file on its own line; by default they "
+        + "are grouped by reason, with the first " + DataInspector.Report.EXAMPLES + " files of each.")
+    boolean listUnreadable;
+
     @Override
     public Integer call() {
       if (!Files.exists(dir)) {
@@ -128,7 +132,7 @@ final class DataCommand {
         throw new CliException(ExitCodes.USAGE, e.getMessage());
       }
       bar.finish();
-      spec.commandLine().getOut().print(report.toText());
+      spec.commandLine().getOut().print(report.toText(listUnreadable));
       spec.commandLine().getOut().flush();
       return report.usable() ? ExitCodes.OK : ExitCodes.FAILED;
     }

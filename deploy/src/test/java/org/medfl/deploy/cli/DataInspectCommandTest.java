@@ -114,6 +114,11 @@ class DataInspectCommandTest {
         + "not decoded"), out.toString());
     assertEquals(ExitCodes.USAGE, zero);
     assertTrue(err.toString().contains("--max-pixels must be at least 1, got 0"), err.toString());
+    out.getBuffer().setLength(0);
+    assertEquals(ExitCodes.FAILED, fl("data", "inspect", dir.resolve("site").toString(), "--max-pixels", "783",
+        "--list-unreadable"));
+    assertEquals(2, out.toString().lines().filter(l -> l.endsWith(": image is 28x28 = 784 pixels, above this site's "
+        + "limit of 783 (--max-pixels); not decoded")).count(), out.toString());
   }
 
   @Test
