@@ -117,34 +117,27 @@ final class JpegFrames {
 
   /** Whether a DRI segment before the first scan sets a non-zero restart interval. */
   private static boolean hasRestartInterval(byte[] jpeg) {
-    int i = 2;
-    while (i + 4 <= jpeg.length && (jpeg[i] & 0xff) == 0xFF) {
-      int marker = jpeg[i + 1] & 0xff;
-      if (marker == 0xDA) {
-        return false;
-      }
-      if (marker == 0xDD && i + 6 <= jpeg.length && ((jpeg[i + 4] & 0xff) << 8 | (jpeg[i + 5] & 0xff)) != 0) {
+    for (Segment seg : headerSegments(jpeg)) {
+      if (seg.marker == 0xDD && seg.body + 2 <= jpeg.length
+          && ((jpeg[seg.body] & 0xff) << 8 | (jpeg[seg.body + 1] & 0xff)) != 0) {
         return true;
       }
-      i += 2 + ((jpeg[i + 2] & 0xff) << 8 | (jpeg[i + 3] & 0xff));
     }
     return false;
   }
 
   /** The stream's start-of-frame marker (0xC0 to 0xCF, bar DHT 0xC4, JPG 0xC8 and DAC 0xCC), or -1 if none. */
   static int startOfFrame(byte[] jpeg) {
-    int i = 2;
-    while (i + 4 <= jpeg.length && (jpeg[i] & 0xff) == 0xFF) {
-      int marker = jpeg[i + 1] & 0xff;
-      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-        return marker;
+    for (Segment seg : headerSegments(jpeg)) {
+      if (isStartOfFrame(seg.marker)) {
+        return seg.marker;
       }
-      if (marker == 0xDA) {
-        return -1;
-      }
-      i += 2 + ((jpeg[i + 2] & 0xff) << 8 | (jpeg[i + 3] & 0xff));
     }
     return -1;
+  }
+
+  private static boolean isStartOfFrame(int marker) {
+    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
   }
 
   /**
@@ -157,29 +150,38 @@ final class JpegFrames {
     int adobeTransform = -1;
     boolean subsampled = false;
     boolean namedRgb = false;
-    int i = 2;
-    while (i + 4 <= jpeg.length && (jpeg[i] & 0xff) == 0xFF) {
-      int marker = jpeg[i + 1] & 0xff;
-      int length = (jpeg[i + 2] & 0xff) << 8 | (jpeg[i + 3] & 0xff);
-      int body = i + 4;
-      if (marker == 0xE0 && body + 4 <= jpeg.length) {
+    for (Segment seg : headerSegments(jpeg)) {
+      int body = seg.body;
+      if (seg.marker == 0xE0 && body + 4 <= jpeg.length) {
         jfif |= jpeg[body] == 'J' && jpeg[body + 1] == 'F' && jpeg[body + 2] == 'I' && jpeg[body + 3] == 'F';
-      } else if (marker == 0xEE && body + 12 <= jpeg.length && jpeg[body] == 'A' && jpeg[body + 1] == 'd') {
+      } else if (seg.marker == 0xEE && body + 12 <= jpeg.length && jpeg[body] == 'A' && jpeg[body + 1] == 'd') {
         adobeTransform = jpeg[body + 11] & 0xff;
-      } else if ((marker == 0xC0 || marker == 0xC1 || marker == SOF_LOSSLESS) && body + 6 <= jpeg.length) {
-        int components = jpeg[body + 5] & 0xff;
-        if (components == 3 && body + 6 + 9 <= jpeg.length) {
-          int first = jpeg[body + 7] & 0xff;
-          namedRgb = jpeg[body + 6] == 'R' && jpeg[body + 9] == 'G' && jpeg[body + 12] == 'B';
-          subsampled = (jpeg[body + 10] & 0xff) != first || (jpeg[body + 13] & 0xff) != first;
-        }
-      } else if (marker == 0xDA) {
-        break;
+      } else if (isStartOfFrame(seg.marker) && body + 6 + 9 <= jpeg.length && (jpeg[body + 5] & 0xff) == 3) {
+        int first = jpeg[body + 7] & 0xff;
+        namedRgb = jpeg[body + 6] == 'R' && jpeg[body + 9] == 'G' && jpeg[body + 12] == 'B';
+        subsampled = (jpeg[body + 10] & 0xff) != first || (jpeg[body + 13] & 0xff) != first;
       }
-      i += 2 + length;
     }
     boolean saysYcc = jfif || adobeTransform >= 1 || adobeTransform < 0 && subsampled;
     boolean saysRgb = adobeTransform == 0 || namedRgb;
     return saysYcc == saysRgb ? null : saysYcc ? "YCbCr" : "RGB";
+  }
+
+  /** One marker segment of the stream's header: its marker and where its body (after the length) starts. */
+  private record Segment(int marker, int body) {}
+
+  /** The marker segments from after SOI up to and including the first scan header (SOS), in stream order. */
+  private static java.util.List<Segment> headerSegments(byte[] jpeg) {
+    var segments = new ArrayList<Segment>();
+    int i = 2;
+    while (i + 4 <= jpeg.length && (jpeg[i] & 0xff) == 0xFF) {
+      int marker = jpeg[i + 1] & 0xff;
+      segments.add(new Segment(marker, i + 4));
+      if (marker == 0xDA) {
+        break;
+      }
+      i += 2 + ((jpeg[i + 2] & 0xff) << 8 | (jpeg[i + 3] & 0xff));
+    }
+    return segments;
   }
 }
