@@ -80,12 +80,13 @@ public final class ImageFolderSource {
     var patients = new ArrayList<String>();
     var perClass = new LinkedHashMap<String, Integer>();
     int skipped = 0;
+    var missing = new ArrayList<String>();
     for (int label = 0; label < classes.size(); label++) {
       String name = classes.get(label);
       Path classFolder = dir.resolve(name);
       perClass.put(name, 0);
       if (!Files.isDirectory(classFolder)) {
-        problems.add("no folder for class '" + name + "'; expected " + classFolder + "/");
+        missing.add(name);
         continue;
       }
       String folderRefusal = folder.folderRefusal(classFolder);
@@ -120,6 +121,11 @@ public final class ImageFolderSource {
         problems.add("folder '" + name + "' holds " + otherFiles + " files that are not .png, .jpg or .jpeg; "
             + "they were ignored");
       }
+    }
+    if (!missing.isEmpty()) {
+      // One line for all of them: a non-IID site may lack most classes, and one warning each buries the rest.
+      problems.add("no folder for " + (missing.size() == 1 ? "class " : missing.size() + " classes: ")
+          + String.join(", ", missing.stream().map(c -> "'" + c + "'").toList()) + "; expected " + dir + "/<class>/");
     }
     if (features.isEmpty()) {
       throw new DataException(dir + " holds no images under folders named after the job's classes " + classes

@@ -49,6 +49,22 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void classesWithoutAFolderAreReportedInOneLine() {
+    // given the demo's 4 class folders and a job that also knows 2 classes this site does not hold
+    DemoData.generate(data, 2, 12, 16, 1);
+    var classes = new java.util.ArrayList<>(CLASSES);
+    classes.addAll(List.of("hexagon", "star"));
+
+    // when
+    var loaded = ImageFolderSource.load(data, classes, 16, 16, 1);
+
+    // then
+    assertEquals(12, loaded.report().loaded());
+    assertEquals(List.of("no folder for 2 classes: 'hexagon', 'star'; expected " + data.toAbsolutePath().normalize()
+        + "/<class>/"), loaded.report().problems());
+  }
+
+  @Test
   void grayPixelsAreReadWithoutGammaChange() throws IOException {
     // given the first circle, read back with the raw sample values
     DemoData.generate(data, 2, 4, 16, 1);
