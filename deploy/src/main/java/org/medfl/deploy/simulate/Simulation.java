@@ -30,6 +30,7 @@ import org.medfl.common.kit.StartupKit;
 import org.medfl.common.model.NativeAcceleration;
 import org.medfl.common.transport.Channels;
 import org.medfl.coordinator.CoordinatorServer;
+import org.medfl.coordinator.job.JobStore;
 import org.medfl.deploy.admin.AdminClient;
 import org.medfl.deploy.admin.ModelExport;
 import org.medfl.deploy.provision.Provisioner;
@@ -204,8 +205,11 @@ public final class Simulation {
       String jobId = admin.submit(specYaml);
       say("job %s submitted by admin (%s)", jobId, root.resolve("job.yaml"));
       say("");
-      say("%-7s %-7s %-10s %-10s %-11s %-8s", "round", "sites", "loss", "local acc", "global acc", "seconds");
-      JobStatus status = follow(admin, jobId);
+      RoundTestCurve curve = data.testSet() == null ? null : new RoundTestCurve(JobSpec.parse(specYaml),
+          data.testSet(), new JobStore(root.resolve("coordinator-state/jobs").resolve(jobId)));
+      say("%-7s %-7s %-10s %-10s %-11s %-8s%s", "round", "sites", "loss", "local acc", "global acc", "seconds",
+          curve == null ? "" : " test acc");
+      JobStatus status = follow(admin, jobId, curve);
       double federationSeconds = seconds(federationStart);
       say("");
       say("job %s: %s", status.getState(), status.getMessage());
@@ -255,7 +259,7 @@ public final class Simulation {
       Result result = new Result(jobId, status.getState(), status.getRoundsList(), siteResults, modelFile,
           root.resolve("coordinator-state/jobs").resolve(jobId).resolve("audit.log"), summary, intact, timing,
           testAccuracy);
-      writeSummary(result, summary);
+      writeSummary(result, curve, summary);
       printEnding(result, root);
       return result;
     } finally {
@@ -296,8 +300,8 @@ public final class Simulation {
         ""));
   }
 
-  /** Prints one line per completed round until the job ends. */
-  private JobStatus follow(AdminClient admin, String jobId) throws InterruptedException {
+  /** Prints one line per completed round until the job ends; with a test curve, each round's test accuracy. */
+  private JobStatus follow(AdminClient admin, String jobId, RoundTestCurve curve) throws InterruptedException {
     int printed = 0;
     while (true) {
       JobStatus status = admin.status(jobId);
@@ -310,10 +314,10 @@ public final class Simulation {
           break;
         }
         printed = i + 1;
-        say("%-7s %-7s %-10.4f %-10s %-11s %-8.1f", round.getRound() + "/" + status.getRoundsTotal(),
+        say("%-7s %-7s %-10.4f %-10s %-11s %-8.1f%s", round.getRound() + "/" + status.getRoundsTotal(),
             round.getSitesCount() + "/" + options.sites(), round.getTrainLoss(), orDash(round.getValAccuracy()),
             round.hasEvaluation() ? orDash(round.getEvaluation().getAccuracy()) : "-",
-            round.getSeconds());
+            round.getSeconds(), curve == null ? "" : String.format(" %.4f", curve.evaluate(round)));
         for (String rejected : round.getRejectedList()) {
           say("        rejected %s", rejected);
         }
@@ -374,7 +378,7 @@ public final class Simulation {
         result.jobId(), root.resolve("site-state"));
   }
 
-  private static void writeSummary(Result result, Path file) throws IOException {
+  private static void writeSummary(Result result, RoundTestCurve curve, Path file) throws IOException {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("job_id", result.jobId());
     summary.put("state", result.state());
@@ -402,6 +406,9 @@ public final class Simulation {
       }
       if (round.hasEpsilon()) {
         row.put("epsilon", round.getEpsilon());
+      }
+      if (curve != null && curve.accuracies().containsKey(round.getRound())) {
+        row.put("test_accuracy", curve.accuracies().get(round.getRound()));
       }
       rounds.add(row);
     }

@@ -14,10 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class TestSetEvaluationTest {
 
-  private static final JobSpec SPEC = JobSpec.demo(List.of("a", "b", "c"));
+  static final JobSpec SPEC = JobSpec.demo(List.of("a", "b", "c"));
 
   /** 7 random 28x28 images: three of class a, one of b, three of c. */
-  private static LabeledImages images() {
+  static LabeledImages images() {
     int[] labels = {0, 2, 1, 0, 2, 2, 0};
     Nd4j.getRandom().setSeed(3);
     return new LabeledImages(Nd4j.rand(DataType.FLOAT, labels.length, 1, 28, 28), labels, SPEC.classes(),
@@ -28,7 +28,7 @@ class TestSetEvaluationTest {
    * With every weight 0 the output is the softmax of the output layer's biases, the last entries of the flat
    * parameters in DL4J's order, whatever the image; so the class with the largest bias is every prediction.
    */
-  private static float[] predictingAlways(int cls) {
+  static float[] predictingAlways(int cls) {
     float[] params = new float[Math.toIntExact(ModelZoo.parameterCount(SPEC))];
     params[params.length - SPEC.classes().size() + cls] = 5f;
     return params;
