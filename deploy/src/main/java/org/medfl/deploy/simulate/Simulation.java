@@ -246,7 +246,10 @@ public final class Simulation {
       }
 
       List<SiteResult> siteResults = federatedResults(status);
-      Double testAccuracy = data.testSet() == null ? null
+      // The downloaded model is the last committed round's, which the curve has already evaluated.
+      Double lastRoundAccuracy = curve == null || status.getRoundsCount() == 0 ? null
+          : curve.accuracies().get(status.getRounds(status.getRoundsCount() - 1).getRound());
+      Double testAccuracy = data.testSet() == null ? null : lastRoundAccuracy != null ? lastRoundAccuracy
           : TestSetEvaluation.accuracy(JobSpec.parse(model.specYaml()), model.parameters(), data.testSet());
       double trainingSeconds = 0;
       for (RoundSummary round : status.getRoundsList()) {
